@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { type ErrorPayload, ErrorPayloadSchema } from './errors.js';
+
+/** A failed acknowledgement; every client→server event with an acknowledgement may answer this. */
+export const AckErrorSchema = z.object({ ok: z.literal(false), error: ErrorPayloadSchema });
+
+export type AckError = { ok: false; error: ErrorPayload };
+
+/** Builds `{ ok: true, ...shape } | { ok: false, error }` for one event's acknowledgement. */
+export const ackSchema = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), AckErrorSchema]);

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ackSchema } from './ack.js';
+import {
+  type Message,
+  MessageSchema,
+  type Presence,
+  PresenceSchema,
+  PresenceStatusSchema,
+  UserSchema,
+} from './entities.js';
+import {
+  ClientIdSchema,
+  MessageTextSchema,
+  PageSizeSchema,
+  RoomNameSchema,
+  SeqCursorSchema,
+} from './primitives.js';
+
+// Client → server payloads. All strict: an unknown field is a validation error, never ignored.
+
+/** `join`: enter a room, replaying what came after `since` (or the latest page). */
+export const JoinPayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  /** The last `seq` the client holds; replay starts after it. */
+  since: SeqCursorSchema.optional(),
+  /** The room epoch `since` belongs to; a different epoch means `since` is void. */
+  epoch: z.string().min(1).max(64).optional(),
+});
+
+export type JoinPayload = z.infer<typeof JoinPayloadSchema>;
+
+export const LeavePayloadSchema = z.strictObject({ room: RoomNameSchema });
+
+export type LeavePayload = z.infer<typeof LeavePayloadSchema>;
+
+/** `message` over the socket and the body of `POST /api/messages`. */
+export const SendMessagePayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  text: MessageTextSchema,
+  /** Minted by the client per message; a retry with the same id returns the stored original. */
+  clientId: ClientIdSchema.optional(),
+});
+
+export type SendMessagePayload = z.infer<typeof SendMessagePayloadSchema>;
+
+/**
+ * A page of history. With `after`, the page starts right after that `seq`; otherwise it is the
+ * newest page that ends before `before` (or at the head). Always oldest first.
+ */
+export const HistoryPayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  before: SeqCursorSchema.optional(),
+  after: SeqCursorSchema.optional(),
+  limit: PageSizeSchema.optional(),
+});
+
+export type HistoryPayload = z.infer<typeof HistoryPayloadSchema>;
+
+export const TypingPayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  typing: z.boolean(),
+});
+
+export type TypingPayload = z.infer<typeof TypingPayloadSchema>;
+
+/** `away`: this connection is idle or hidden (`true`) or back in use (`false`). */
+export const AwayPayloadSchema = z.strictObject({ away: z.boolean() });
+
+export type AwayPayload = z.infer<typeof AwayPayloadSchema>;
+
+// Acknowledgements.
+
+export const JoinAckSchema = ackSchema({
+  room: RoomNameSchema,
+  /** Fixed when the room's history is created; changes only if history is reset. */
+  epoch: z.string(),
+  /** The room's latest `seq` at the time of the join (0 for an empty room). */
+  head: SeqCursorSchema,
+  messages: z.array(MessageSchema),
+  /** More messages follow `messages`; fetch them with `history { after }`. */
+  hasMore: z.boolean(),
+});
+
+export type JoinAck = z.infer<typeof JoinAckSchema>;
+
+export const LeaveAckSchema = ackSchema({ room: RoomNameSchema });
+
+export type LeaveAck = z.infer<typeof LeaveAckSchema>;
+
+export const SendMessageAckSchema = ackSchema({ message: MessageSchema });
+
+export type SendMessageAck = z.infer<typeof SendMessageAckSchema>;
+
+export const HistoryAckSchema = ackSchema({
+  messages: z.array(MessageSchema),
+  hasMore: z.boolean(),
+});
+
+export type HistoryAck = z.infer<typeof HistoryAckSchema>;
+
+export const AwayAckSchema = ackSchema({ status: PresenceStatusSchema });
+
+export type AwayAck = z.infer<typeof AwayAckSchema>;
+
+// Server → client payloads.
+
+export const TypingEventSchema = z.object({
+  room: RoomNameSchema,
+  user: UserSchema,
+  typing: z.boolean(),
+});
+
+export type TypingEvent = z.infer<typeof TypingEventSchema>;
+
+/** Events a client emits, in Socket.IO's event-map form. The acknowledgement is the last parameter. */
+export interface ClientToServerEvents {
+  join: (payload: JoinPayload, ack: (response: JoinAck) => void) => void;
+  leave: (payload: LeavePayload, ack: (response: LeaveAck) => void) => void;
+  message: (payload: SendMessagePayload, ack: (response: SendMessageAck) => void) => void;
+  history: (payload: HistoryPayload, ack: (response: HistoryAck) => void) => void;
+  typing: (payload: TypingPayload) => void;
+  away: (payload: AwayPayload, ack: (response: AwayAck) => void) => void;
+}
+
+/** Events the server emits, in Socket.IO's event-map form. */
+export interface ServerToClientEvents {
+  message: (message: Message) => void;
+  presence: (presence: Presence) => void;
+  typing: (event: TypingEvent) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+export type ServerEventName = keyof ServerToClientEvents;
+
+/** The payload type of a client→server event. */
+export type ClientEventPayload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
+
+/** The payload type of a server→client event. */
+export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/** The runtime schema of every client→server payload; the server validates from this table alone. */
+export const clientEventSchemas = {
+  join: JoinPayloadSchema,
+  leave: LeavePayloadSchema,
+  message: SendMessagePayloadSchema,
+  history: HistoryPayloadSchema,
+  typing: TypingPayloadSchema,
+  away: AwayPayloadSchema,
+} as const satisfies { [E in ClientEventName]: z.ZodType<ClientEventPayload<E>> };
+
+/** The acknowledgement schema of every client→server event that has one. */
+export const clientEventAckSchemas = {
+  join: JoinAckSchema,
+  leave: LeaveAckSchema,
+  message: SendMessageAckSchema,
+  history: HistoryAckSchema,
+  away: AwayAckSchema,
+} as const;
+
+/** The runtime schema of every server→client payload; clients validate what they receive. */
+export const serverEventSchemas = {
+  message: MessageSchema,
+  presence: PresenceSchema,
+  typing: TypingEventSchema,
+} as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };

@@ -1,0 +1,28 @@
+/**
+ * Every limit Chatter enforces. The server, the SDK and the web app read them from here and
+ * nowhere else, so a change is one edit.
+ */
+export const LIMITS = {
+  /** Longest message text, in Unicode code points (an emoji counts as one). */
+  messageTextMaxLength: 4000,
+  /** Longest display name, in Unicode code points. */
+  displayNameMaxLength: 40,
+  /** Largest page of history one request can ask for. */
+  historyPageMaxSize: 100,
+  /** Page size used when a history request names none. */
+  historyPageDefaultSize: 50,
+  /** Longest user id (`sub` claim) a token may carry. */
+  userIdMaxLength: 128,
+  /** Longest `clientId` a client may attach to a message. */
+  clientIdMaxLength: 64,
+  /** Most user ids one status query may name. */
+  statusQueryMaxUsers: 100,
+} as const;
+
+export type Limits = typeof LIMITS;
+
+/** Room names: lower-case letters, digits, `_` and `-`, starting with a letter or digit, 1–64 long. */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** Client ids are opaque to the server; UUIDs, ULIDs and nanoids all fit. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

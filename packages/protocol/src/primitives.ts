@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { CLIENT_ID_PATTERN, LIMITS, ROOM_NAME_PATTERN } from './limits.js';
+
+const codePointLength = (value: string): number => {
+  let length = 0;
+  for (const _ of value) length += 1;
+  return length;
+};
+
+export const RoomNameSchema = z
+  .string()
+  .regex(
+    ROOM_NAME_PATTERN,
+    'Room names are 1–64 characters of a–z, 0–9, "_" and "-", starting with a letter or digit',
+  );
+
+export type RoomName = z.infer<typeof RoomNameSchema>;
+
+export const MessageTextSchema = z
+  .string()
+  .min(1, 'Message text must not be empty')
+  .refine((text) => text.trim().length > 0, 'Message text must not be blank')
+  .refine(
+    (text) => codePointLength(text) <= LIMITS.messageTextMaxLength,
+    `Message text must be at most ${LIMITS.messageTextMaxLength} characters`,
+  );
+
+export const DisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Display name must not be blank')
+  .refine(
+    (name) => codePointLength(name) <= LIMITS.displayNameMaxLength,
+    `Display name must be at most ${LIMITS.displayNameMaxLength} characters`,
+  )
+  // Control characters in names would let one user forge line breaks in everyone's UI.
+  .refine((name) => !/\p{Cc}/u.test(name), 'Display name must not contain control characters');
+
+export const UserIdSchema = z.string().min(1).max(LIMITS.userIdMaxLength);
+
+export const ClientIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.clientIdMaxLength)
+  .regex(CLIENT_ID_PATTERN, 'clientId may only contain letters, digits and . _ : -');
+
+/** A message's position in its room: 1 for the first message, gap-free after that. */
+export const SeqSchema = z.number().int().positive();
+
+/** A `seq` position a reader has reached; 0 means "before the first message". */
+export const SeqCursorSchema = z.number().int().nonnegative();
+
+export const PageSizeSchema = z.number().int().min(1).max(LIMITS.historyPageMaxSize);
+
+/** ISO-8601 timestamps, always UTC, e.g. `2026-11-24T10:00:00.000Z`. */
+export const TimestampSchema = z.iso.datetime();

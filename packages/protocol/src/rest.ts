@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { MessageSchema, UserSchema, UserStatusSchema } from './entities.js';
+import { LIMITS } from './limits.js';
+import {
+  DisplayNameSchema,
+  PageSizeSchema,
+  RoomNameSchema,
+  SeqCursorSchema,
+  TimestampSchema,
+  UserIdSchema,
+} from './primitives.js';
+
+/**
+ * A whole number in a query string. Digits only, so `?limit=1e3`, `?limit=0x10` and
+ * `?limit= 5` are rejected rather than coerced.
+ */
+const wholeNumberParam = <Output extends z.ZodType<number, number>>(schema: Output) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'Expected a whole number')
+    .transform(Number)
+    .pipe(schema);
+
+// POST /api/session
+
+export const CreateSessionRequestSchema = z.strictObject({ name: DisplayNameSchema });
+
+export type CreateSessionRequest = z.input<typeof CreateSessionRequestSchema>;
+
+export const CreateSessionResponseSchema = z.object({
+  token: z.string(),
+  user: UserSchema,
+  /** When `token` stops being accepted. */
+  expiresAt: TimestampSchema,
+});
+
+export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>;
+
+// GET /api/messages
+
+export const HistoryQuerySchema = z.strictObject({
+  room: RoomNameSchema,
+  limit: wholeNumberParam(PageSizeSchema).optional(),
+  before: wholeNumberParam(SeqCursorSchema).optional(),
+  after: wholeNumberParam(SeqCursorSchema).optional(),
+});
+
+/** The query string as a client writes it (`limit`, `before` and `after` may be numbers). */
+export type HistoryQuery = {
+  room: string;
+  limit?: number;
+  before?: number;
+  after?: number;
+};
+
+export const HistoryResponseSchema = z.object({
+  messages: z.array(MessageSchema),
+  hasMore: z.boolean(),
+});
+
+export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
+
+// POST /api/messages: the body is `SendMessagePayloadSchema`, shared with the socket event.
+
+export const PostMessageResponseSchema = z.object({ message: MessageSchema });
+
+export type PostMessageResponse = z.infer<typeof PostMessageResponseSchema>;
+
+// GET /api/status
+
+export const StatusQuerySchema = z.strictObject({
+  users: z
+    .string()
+    .transform((list) => list.split(',').filter((id) => id.length > 0))
+    .pipe(z.array(UserIdSchema).min(1).max(LIMITS.statusQueryMaxUsers))
+    .optional(),
+});
+
+export const StatusResponseSchema = z.object({ users: z.array(UserStatusSchema) });
+
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;
+
+// GET /healthz
+
+export const HealthResponseSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  uptime: z.number().nonnegative(),
+});
+
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;

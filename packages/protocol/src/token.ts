@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { DisplayNameSchema, RoomNameSchema, UserIdSchema } from './primitives.js';
+
+/**
+ * The claims of a Chatter access token (a JWT signed HS256 with the server secret). App backends
+ * with their own users mint tokens with these claims; guest sessions get them from the server.
+ */
+export const AccessTokenClaimsSchema = z.object({
+  /** The user id. */
+  sub: UserIdSchema,
+  /** The display name shown with the user's messages. */
+  name: DisplayNameSchema,
+  /** Expiry, in seconds since the epoch. Required: Chatter accepts no everlasting tokens. */
+  exp: z.number().int().positive(),
+  /** When present, the only rooms this token may read, post or type in. */
+  rooms: z.array(RoomNameSchema).max(1000).optional(),
+});
+
+export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
