@@ -1,0 +1,130 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { createApp, MAX_BODY_BYTES } from './app.js';
+import { type Config, ConfigError } from './config.js';
+import { createAuthService, resolveJwtSecret } from './services/auth-service.js';
+import { ChatService } from './services/chat-service.js';
+import { InMemoryPresenceTracker } from './services/presence-service.js';
+import { TypingTracker } from './services/typing-service.js';
+import { registerSockets } from './sockets/index.js';
+import { type ChatServer, userRoom } from './sockets/types.js';
+import type { ChatStore } from './store/chat-store.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { Logger } from './utils/logger.js';
+
+export interface RunningServer {
+  /** `http://host:port` the server is reachable at. */
+  url: string;
+  port: number;
+  io: ChatServer;
+  store: ChatStore;
+  /**
+   * Graceful shutdown: refuse new work, let acknowledged writes finish, disconnect everyone,
+   * close the store. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+const openStore = (config: Config): ChatStore => {
+  if (config.mongodbUri) {
+    // Never fall back to SQLite behind the operator's back: they asked for MongoDB.
+    throw new ConfigError(
+      'MONGODB_URI is set, but this build of Chatter has no MongoDB backend yet. ' +
+        'Unset MONGODB_URI to use the embedded SQLite store.',
+    );
+  }
+  return openSqliteStore(config.dataDir);
+};
+
+const listen = (server: http.Server, port: number, host: string | undefined) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+export const startChatterServer = async (
+  config: Config,
+  logger: Logger,
+): Promise<RunningServer> => {
+  if (config.redisUrl) {
+    logger.warn('REDIS_URL is set but not used yet: this server runs as a single node');
+  }
+  const store = openStore(config);
+  const auth = createAuthService({
+    secret: resolveJwtSecret(config.jwtSecret, config.dataDir),
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+
+  const httpServer = http.createServer();
+  const io: ChatServer = new Server(httpServer, {
+    maxHttpBufferSize: MAX_BODY_BYTES,
+    serveClient: false,
+    ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
+  });
+
+  const chat = new ChatService({
+    store,
+    broadcast: (message) => io.to(message.room).emit('message', message),
+    messagesPerMinute: config.messagesPerMinute,
+  });
+  const presence = new InMemoryPresenceTracker(config.presenceGraceMs, {
+    onChange: (update, rooms) => {
+      if (rooms.length > 0) io.to([...rooms]).emit('presence', update);
+    },
+    onSeen: (user, at) => {
+      store.saveUser(user, at).catch((error: unknown) => {
+        logger.error({ err: error, userId: user.id }, 'could not record lastSeen');
+      });
+    },
+  });
+  const typing = new TypingTracker(config.typingTimeoutMs, (event) => {
+    io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
+  });
+
+  let shuttingDown = false;
+  const isShuttingDown = () => shuttingDown;
+  httpServer.on(
+    'request',
+    createApp({
+      auth,
+      chat,
+      presence,
+      store,
+      logger,
+      guestsEnabled: config.guestsEnabled,
+      corsOrigins: config.corsOrigins,
+      isShuttingDown,
+    }),
+  );
+  registerSockets(io, { auth, chat, presence, typing, logger, isShuttingDown });
+
+  try {
+    await listen(httpServer, config.port, config.host);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host && config.host !== '0.0.0.0' ? config.host : 'localhost'}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      httpServer.close();
+      await chat.drain();
+      presence.close();
+      typing.close();
+      await io.close();
+      httpServer.closeAllConnections();
+      await store.close();
+    })();
+    return closing;
+  };
+
+  return { url, port, io, store, close };
+};

@@ -1,0 +1,37 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, toErrorPayload } from '../utils/errors.js';
+import type { Logger } from '../utils/logger.js';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** body-parser reports its failures with a `type`; give each its place in the error shape. */
+const fromBodyParser = (error: BodyParserError): AppError | undefined => {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${error.limit} bytes`);
+    case 'entity.parse.failed':
+      return new AppError('VALIDATION', 'Request body is not valid JSON (it must be an object)');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError('VALIDATION', error.message);
+    default:
+      return undefined;
+  }
+};
+
+export const notFound: RequestHandler = (req) => {
+  throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`);
+};
+
+export const errorHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (error: unknown, _req, res, _next) => {
+    const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    if (!known) logger.error({ err: error }, 'request failed');
+    const payload = toErrorPayload(known ?? error);
+    res.status(known?.status ?? 500).json({ error: payload });
+  };

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AccessTokenClaimsSchema, type CreateSessionResponse, type User } from '@chatter/protocol';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../utils/errors.js';
+import { newGuestId } from '../utils/ids.js';
+
+/** Who a verified token speaks for, and what it allows. */
+export interface AuthUser extends User {
+  /** When present, the only rooms this user may use. */
+  rooms: ReadonlySet<string> | undefined;
+  /** When the token stops being valid, in milliseconds since the epoch. */
+  expiresAtMs: number;
+}
+
+export interface AuthService {
+  verify(token: string): Promise<AuthUser>;
+  issueGuestSession(name: string): Promise<CreateSessionResponse>;
+}
+
+// Pinned so a token cannot pick its own algorithm ("none", or RS256 with our secret as a key).
+const ALGORITHMS = ['HS256'];
+
+export const createAuthService = ({
+  secret,
+  sessionTtlSeconds,
+}: {
+  secret: string;
+  sessionTtlSeconds: number;
+}): AuthService => {
+  const key = new TextEncoder().encode(secret);
+
+  return {
+    async verify(token) {
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ALGORITHMS,
+          requiredClaims: ['sub', 'exp'],
+        }));
+      } catch (error) {
+        const message =
+          error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is not valid';
+        throw new AppError('UNAUTHORIZED', message, undefined, { cause: error });
+      }
+      const claims = AccessTokenClaimsSchema.safeParse(payload);
+      if (!claims.success) {
+        throw new AppError('UNAUTHORIZED', 'Token claims are not valid (need sub, name and exp)');
+      }
+      return {
+        id: claims.data.sub,
+        name: claims.data.name,
+        rooms: claims.data.rooms ? new Set(claims.data.rooms) : undefined,
+        expiresAtMs: claims.data.exp * 1000,
+      };
+    },
+
+    async issueGuestSession(name) {
+      const user: User = { id: newGuestId(), name };
+      const expiresAtSeconds = Math.floor(Date.now() / 1000) + sessionTtlSeconds;
+      const token = await new SignJWT({ name: user.name, guest: true })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(user.id)
+        .setIssuedAt()
+        .setExpirationTime(expiresAtSeconds)
+        .sign(key);
+      return { token, user, expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
+    },
+  };
+};
+
+/** Pulls the token out of an `Authorization: Bearer <token>` header. */
+export const bearerToken = (header: string | undefined): string => {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match?.[1]) {
+    throw new AppError('UNAUTHORIZED', 'Send a token as "Authorization: Bearer <token>"');
+  }
+  return match[1];
+};
+
+const SECRET_FILE = 'jwt-secret';
+
+/**
+ * The configured secret, or one generated on first start and kept in the data directory so
+ * tokens survive restarts of a local server that was given no configuration.
+ */
+export const resolveJwtSecret = (configured: string | undefined, dataDir: string): string => {
+  if (configured) return configured;
+  const file = path.join(dataDir, SECRET_FILE);
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // `wx` fails if another process created the file first; then theirs is the one to use.
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+};

@@ -1,0 +1,102 @@
+import type {
+  HistoryPayload,
+  HistoryResponse,
+  Message,
+  SendMessagePayload,
+} from '@chatter/protocol';
+import { LIMITS } from '@chatter/protocol';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ChatStore, RoomState } from '../store/chat-store.js';
+import { AppError } from '../utils/errors.js';
+import type { AuthUser } from './auth-service.js';
+
+export interface ChatServiceOptions {
+  store: ChatStore;
+  /** Delivers a newly stored message to everyone in its room. */
+  broadcast: (message: Message) => void;
+  messagesPerMinute: number;
+}
+
+export interface SendResult {
+  message: Message;
+  /** `false` when this was a retry and `message` is the one stored the first time. */
+  created: boolean;
+}
+
+/**
+ * The chat logic REST and sockets share. Every message, whichever way it arrives, goes through
+ * `send`: authorize → rate-limit → append (durable) → broadcast → return for the acknowledgement.
+ */
+export class ChatService {
+  private readonly store: ChatStore;
+  private readonly broadcast: (message: Message) => void;
+  private readonly limiter: RateLimiterMemory;
+  private readonly pendingWrites = new Set<Promise<unknown>>();
+  private accepting = true;
+
+  constructor({ store, broadcast, messagesPerMinute }: ChatServiceOptions) {
+    this.store = store;
+    this.broadcast = broadcast;
+    this.limiter = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
+  }
+
+  /** Throws FORBIDDEN unless the user's token allows the room. */
+  authorize(user: AuthUser, room: string): void {
+    if (user.rooms && !user.rooms.has(room)) {
+      throw new AppError('FORBIDDEN', `Your token does not allow room "${room}"`);
+    }
+  }
+
+  async openRoom(user: AuthUser, room: string): Promise<RoomState> {
+    this.authorize(user, room);
+    return this.store.ensureRoom(room);
+  }
+
+  async send(user: AuthUser, payload: SendMessagePayload): Promise<SendResult> {
+    if (!this.accepting) throw new AppError('UNAVAILABLE', 'The server is shutting down');
+    this.authorize(user, payload.room);
+    await this.consumeRateLimit(user.id);
+    const write = this.store.appendMessage({
+      room: payload.room,
+      author: { id: user.id, name: user.name },
+      text: payload.text,
+      clientId: payload.clientId,
+    });
+    this.pendingWrites.add(write);
+    try {
+      const result = await write;
+      // A retry found its original: the room saw it the first time, so it is not sent again.
+      if (result.created) this.broadcast(result.message);
+      return result;
+    } finally {
+      this.pendingWrites.delete(write);
+    }
+  }
+
+  async history(user: AuthUser, query: HistoryPayload): Promise<HistoryResponse> {
+    this.authorize(user, query.room);
+    return this.store.listMessages({
+      room: query.room,
+      limit: query.limit ?? LIMITS.historyPageDefaultSize,
+      before: query.before,
+      after: query.after,
+    });
+  }
+
+  /** Refuses new messages and resolves once every write already started has finished. */
+  async drain(): Promise<void> {
+    this.accepting = false;
+    await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  private async consumeRateLimit(userId: string): Promise<void> {
+    try {
+      await this.limiter.consume(userId);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      throw new AppError('RATE_LIMITED', 'Too many messages; slow down', {
+        retryAfterMs: rejection.msBeforeNext,
+      });
+    }
+  }
+}

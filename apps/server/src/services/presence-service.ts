@@ -1,0 +1,167 @@
+import type { Presence, PresenceStatus, User } from '@chatter/protocol';
+
+/**
+ * Who is online. The in-process tracker below serves one node; a multi-node deployment swaps in
+ * an implementation that shares this state (Redis) behind the same interface.
+ */
+export interface PresenceTracker {
+  connect(user: User, connectionId: string): void;
+  disconnect(userId: string, connectionId: string): void;
+  /** Marks one connection idle/hidden or active; returns the user's resulting status. */
+  setAway(userId: string, connectionId: string, away: boolean): PresenceStatus;
+  /** Records that a connection is in a room, and tells the room the user is there. */
+  enterRoom(userId: string, connectionId: string, room: string): void;
+  exitRoom(userId: string, connectionId: string, room: string): void;
+  /** The presence of a user this node has seen recently (connected or within the grace period). */
+  get(userId: string): Presence | undefined;
+  /** Everyone currently online or away. */
+  listOnline(): Presence[];
+  close(): void;
+}
+
+export interface PresenceListener {
+  /** A user's status changed (or they entered a room); deliver it to `rooms`. */
+  onChange(presence: Presence, rooms: readonly string[]): void;
+  /** Persist when the user was last seen, on connect and when they go offline. */
+  onSeen(user: User, at: Date): void;
+}
+
+interface Connection {
+  away: boolean;
+  rooms: Set<string>;
+}
+
+interface Entry {
+  user: User;
+  connections: Map<string, Connection>;
+  published: PresenceStatus;
+  lastSeen: Date;
+  /** Rooms of connections that closed, so the offline event still reaches them. */
+  departedRooms: Set<string>;
+  offlineTimer: NodeJS.Timeout | undefined;
+}
+
+export class InMemoryPresenceTracker implements PresenceTracker {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly graceMs: number,
+    private readonly listener: PresenceListener,
+  ) {}
+
+  connect(user: User, connectionId: string): void {
+    const now = new Date();
+    let entry = this.entries.get(user.id);
+    if (!entry) {
+      entry = {
+        user,
+        connections: new Map(),
+        published: 'offline',
+        lastSeen: now,
+        departedRooms: new Set(),
+        offlineTimer: undefined,
+      };
+      this.entries.set(user.id, entry);
+    }
+    clearTimeout(entry.offlineTimer);
+    entry.offlineTimer = undefined;
+    entry.user = user;
+    entry.lastSeen = now;
+    entry.connections.set(connectionId, { away: false, rooms: new Set() });
+    this.listener.onSeen(user, now);
+    this.publishIfChanged(entry);
+  }
+
+  disconnect(userId: string, connectionId: string): void {
+    const entry = this.entries.get(userId);
+    const connection = entry?.connections.get(connectionId);
+    if (!entry || !connection) return;
+    entry.connections.delete(connectionId);
+    for (const room of connection.rooms) entry.departedRooms.add(room);
+    entry.lastSeen = new Date();
+    if (entry.connections.size > 0) {
+      this.publishIfChanged(entry);
+      return;
+    }
+    // Wait before announcing "offline": a page reload reconnects within the grace period.
+    entry.offlineTimer = setTimeout(() => this.goOffline(entry), this.graceMs);
+    entry.offlineTimer.unref();
+  }
+
+  setAway(userId: string, connectionId: string, away: boolean): PresenceStatus {
+    const entry = this.entries.get(userId);
+    const connection = entry?.connections.get(connectionId);
+    if (!entry || !connection) return 'offline';
+    connection.away = away;
+    this.publishIfChanged(entry);
+    return entry.published;
+  }
+
+  enterRoom(userId: string, connectionId: string, room: string): void {
+    const entry = this.entries.get(userId);
+    const connection = entry?.connections.get(connectionId);
+    if (!entry || !connection || connection.rooms.has(room)) return;
+    connection.rooms.add(room);
+    this.listener.onChange(this.presenceOf(entry), [room]);
+  }
+
+  exitRoom(userId: string, connectionId: string, room: string): void {
+    this.entries.get(userId)?.connections.get(connectionId)?.rooms.delete(room);
+  }
+
+  get(userId: string): Presence | undefined {
+    const entry = this.entries.get(userId);
+    return entry && this.presenceOf(entry);
+  }
+
+  listOnline(): Presence[] {
+    return [...this.entries.values()]
+      .filter((entry) => entry.published !== 'offline')
+      .map((entry) => this.presenceOf(entry));
+  }
+
+  close(): void {
+    for (const entry of this.entries.values()) clearTimeout(entry.offlineTimer);
+    this.entries.clear();
+  }
+
+  private statusOf(entry: Entry): PresenceStatus {
+    // During the grace period the user keeps the status they had.
+    if (entry.connections.size === 0) return entry.published;
+    const everyConnectionAway = [...entry.connections.values()].every((c) => c.away);
+    return everyConnectionAway ? 'away' : 'online';
+  }
+
+  private presenceOf(entry: Entry): Presence {
+    const connected = entry.connections.size > 0;
+    return {
+      user: entry.user,
+      status: entry.published,
+      lastSeen: (connected ? new Date() : entry.lastSeen).toISOString(),
+    };
+  }
+
+  private roomsOf(entry: Entry): string[] {
+    const rooms = new Set(entry.departedRooms);
+    for (const connection of entry.connections.values()) {
+      for (const room of connection.rooms) rooms.add(room);
+    }
+    return [...rooms];
+  }
+
+  private publishIfChanged(entry: Entry): void {
+    const status = this.statusOf(entry);
+    if (status === entry.published) return;
+    entry.published = status;
+    if (status !== 'offline') entry.departedRooms.clear();
+    this.listener.onChange(this.presenceOf(entry), this.roomsOf(entry));
+  }
+
+  private goOffline(entry: Entry): void {
+    if (entry.connections.size > 0) return;
+    entry.published = 'offline';
+    this.entries.delete(entry.user.id);
+    this.listener.onSeen(entry.user, entry.lastSeen);
+    this.listener.onChange(this.presenceOf(entry), this.roomsOf(entry));
+  }
+}

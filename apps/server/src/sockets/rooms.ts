@@ -1,0 +1,40 @@
+import { LIMITS } from '@chatter/protocol';
+import { onEvent } from './on-event.js';
+import type { ChatSocket, SocketDeps } from './types.js';
+
+export const registerRoomHandlers = (
+  socket: ChatSocket,
+  { chat, presence, typing, logger }: SocketDeps,
+): void => {
+  const { user } = socket.data;
+
+  onEvent(socket, logger, 'join', async ({ room, since, epoch }) => {
+    const state = await chat.openRoom(user, room);
+    // Live first, replay second: anything stored from here on is either in the replay, or
+    // broadcast to this socket, or both (the client drops duplicates by seq). Never neither.
+    await socket.join(room);
+    presence.enterRoom(user.id, socket.id, room);
+    // A `since` from another epoch points into history that no longer exists.
+    const resumable = since !== undefined && (epoch === undefined || epoch === state.epoch);
+    const page = await chat.history(user, {
+      room,
+      limit: LIMITS.historyPageMaxSize,
+      ...(resumable ? { after: since } : {}),
+    });
+    const newest = page.messages.at(-1)?.seq ?? 0;
+    return {
+      room,
+      epoch: state.epoch,
+      head: Math.max(state.head, newest),
+      messages: page.messages,
+      hasMore: page.hasMore,
+    };
+  });
+
+  onEvent(socket, logger, 'leave', async ({ room }) => {
+    await socket.leave(room);
+    presence.exitRoom(user.id, socket.id, room);
+    typing.stopUser(user.id, [room]);
+    return { room };
+  });
+};

@@ -1,0 +1,50 @@
+import type {
+  ClientEventName,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '@chatter/protocol';
+import type { Server, Socket } from 'socket.io';
+import type { AuthUser } from '../services/auth-service.js';
+import type { ChatService } from '../services/chat-service.js';
+import type { PresenceTracker } from '../services/presence-service.js';
+import type { TypingTracker } from '../services/typing-service.js';
+import type { Logger } from '../utils/logger.js';
+
+// Nothing crosses between server nodes yet; the Redis adapter will fill this in.
+export type InterServerEvents = Record<never, never>;
+
+export interface SocketData {
+  user: AuthUser;
+}
+
+export type ChatServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+export type ChatSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+export interface SocketDeps {
+  chat: ChatService;
+  presence: PresenceTracker;
+  typing: TypingTracker;
+  logger: Logger;
+}
+
+type AckOf<E extends ClientEventName> =
+  Parameters<ClientToServerEvents[E]> extends [unknown, (response: infer Response) => void]
+    ? Response
+    : { ok: true };
+
+/** What a handler returns for event `E`: its acknowledgement without the `ok: true`. */
+export type AckResult<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
+
+/** Every client connection joins this room, so "all of a user's tabs" is one address. */
+export const userRoom = (userId: string): string => `user:${userId}`;

@@ -1,0 +1,66 @@
+import type { Message, User } from '@chatter/protocol';
+
+/** A room's history position: its epoch and the `seq` of its newest message (0 when empty). */
+export interface RoomState {
+  room: string;
+  epoch: string;
+  head: number;
+}
+
+export interface AppendMessageInput {
+  room: string;
+  author: User;
+  text: string;
+  clientId?: string | undefined;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** `false` when `(room, author, clientId)` was already stored and `message` is that original. */
+  created: boolean;
+}
+
+/**
+ * A page request. With `after`, the page is the oldest `limit` messages after it (and before
+ * `before`, if given); otherwise it is the newest `limit` messages before `before` (or the head).
+ */
+export interface HistoryRange {
+  room: string;
+  limit: number;
+  before?: number | undefined;
+  after?: number | undefined;
+}
+
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: Message[];
+  /** Whether more messages lie beyond this page in the direction it was read. */
+  hasMore: boolean;
+}
+
+export interface StoredUser {
+  id: string;
+  name: string;
+  lastSeen: string | null;
+}
+
+/**
+ * The storage port. Every backend keeps the same guarantees, checked by one contract suite
+ * (`chat-store-contract.ts`): per-room `seq` is gap-free and strictly increasing and assigned in
+ * the same durable write that stores the message; `(room, author.id, clientId)` is unique and
+ * a repeated append returns the original; a resolved append is durable.
+ */
+export interface ChatStore {
+  /** The room's state, creating the room (and its epoch) when it does not exist yet. */
+  ensureRoom(room: string): Promise<RoomState>;
+  getRoom(room: string): Promise<RoomState | null>;
+  appendMessage(input: AppendMessageInput): Promise<AppendResult>;
+  listMessages(range: HistoryRange): Promise<HistoryPage>;
+  /** Records the user's current display name and when they were last seen. */
+  saveUser(user: User, lastSeen: Date): Promise<void>;
+  /** The stored users among `ids`, in no particular order; unknown ids are left out. */
+  getUsers(ids: readonly string[]): Promise<StoredUser[]>;
+  /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

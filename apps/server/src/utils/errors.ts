@@ -1,0 +1,55 @@
+import {
+  ERROR_HTTP_STATUS,
+  type ErrorCode,
+  type ErrorPayload,
+  type ValidationIssue,
+} from '@chatter/protocol';
+import type { z } from 'zod';
+
+/** An error whose code and message are safe to show to the client that caused it. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return ERROR_HTTP_STATUS[this.code];
+  }
+
+  toPayload(): ErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+const describePath = (path: ValidationIssue['path']): string =>
+  path.length === 0 ? 'payload' : path.join('.');
+
+export const validationError = (error: z.ZodError): AppError => {
+  const issues: ValidationIssue[] = error.issues.map((issue) => ({
+    path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first ? `${describePath(first.path)}: ${first.message}` : 'Invalid payload';
+  return new AppError('VALIDATION', summary, { issues });
+};
+
+/**
+ * Turns anything thrown into the shared error shape. Errors we did not raise on purpose become
+ * INTERNAL with a generic message, so nothing about the server's insides reaches a client.
+ */
+export const toErrorPayload = (error: unknown): ErrorPayload =>
+  error instanceof AppError
+    ? error.toPayload()
+    : { code: 'INTERNAL', message: 'Something went wrong on the server' };
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
