@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClientToServerEvents, ServerToClientEvents, User } from '@chatter/protocol';
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import { type RunningServer, startChatterServer } from '../src/chatter-server.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/utils/logger.js';
+
+export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  // Sockets first, then servers, then directories: the reverse of creation.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+export const tempDataDir = (): string => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chatter-test-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+/** A real server on a free port with its own SQLite file; stopped after the test. */
+export const startTestServer = async (
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestServer> => {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CHATTER_DATA_DIR: dataDir,
+    CHATTER_JWT_SECRET: TEST_SECRET,
+    CHATTER_PRESENCE_GRACE_MS: '300',
+    CHATTER_TYPING_TIMEOUT_MS: '400',
+    // Tests send hundreds of messages quickly; the rate-limit test sets its own limit.
+    CHATTER_MESSAGES_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const server = await startChatterServer(config, createLogger('silent'));
+  cleanups.push(() => server.close());
+  return { url: server.url, dataDir, server, close: () => server.close() };
+};
+
+export interface HttpResult<Body = any> {
+  status: number;
+  body: Body;
+  headers: Headers;
+}
+
+export const request = async <Body = any>(
+  url: string,
+  pathname: string,
+  options: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<HttpResult<Body>> => {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${url}${pathname}`, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text.length > 0 ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
+};
+
+export const createSession = async (
+  url: string,
+  name = 'Ada',
+): Promise<{ token: string; user: User; expiresAt: string }> => {
+  const { status, body } = await request(url, '/api/session', { body: { name } });
+  if (status !== 201) throw new Error(`session failed: ${status} ${JSON.stringify(body)}`);
+  return body;
+};
+
+/** Signs a token the way an app backend would. */
+export const signToken = async (
+  claims: { sub?: string; name?: string; rooms?: string[]; [claim: string]: unknown },
+  { secret = TEST_SECRET, expiresIn = '1h' }: { secret?: string; expiresIn?: string | number } = {},
+): Promise<string> => {
+  const { sub, ...rest } = claims;
+  let jwt = new SignJWT(rest).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (sub !== undefined) jwt = jwt.setSubject(sub);
+  if (expiresIn !== '') jwt = jwt.setExpirationTime(expiresIn);
+  return jwt.sign(new TextEncoder().encode(secret));
+};
+
+/** Connects a real Socket.IO client and waits for the handshake to finish or fail. */
+export const connect = (url: string, token: string | undefined): Promise<ClientSocket> => {
+  const socket: ClientSocket = io(url, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  cleanups.push(() => {
+    socket.disconnect();
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => reject(error));
+  });
+};
+
+/** Creates a guest session and connects with it. */
+export const connectAs = async (url: string, name = 'Ada') => {
+  const session = await createSession(url, name);
+  const socket = await connect(url, session.token);
+  return { socket, ...session };
+};
+
+type ServerEvent = keyof ServerToClientEvents;
+type Payload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+/** Resolves with the next `event` that satisfies `match`, or rejects after `timeoutMs`. */
+export const nextEvent = <E extends ServerEvent>(
+  socket: ClientSocket,
+  event: E,
+  match: (payload: Payload<E>) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<Payload<E>> =>
+  new Promise((resolve, reject) => {
+    const listener = (payload: Payload<E>) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener as never);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`no "${event}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on(event, listener as never);
+  });
+
+/** Records every `event` the socket receives from now on. */
+export const record = <E extends ServerEvent>(socket: ClientSocket, event: E): Payload<E>[] => {
+  const seen: Payload<E>[] = [];
+  socket.on(event, ((payload: Payload<E>) => seen.push(payload)) as never);
+  return seen;
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Emits anything at all, bypassing the typed event map, and waits for the acknowledgement. */
+export const rawEmitWithAck = (
+  socket: ClientSocket,
+  event: string,
+  ...args: unknown[]
+): Promise<any> => (socket as unknown as Socket).timeout(3000).emitWithAck(event, ...args);
+
+/** Emits anything at all without asking for an acknowledgement. */
+export const rawEmit = (socket: ClientSocket, event: string, ...args: unknown[]): void => {
+  (socket as unknown as Socket).emit(event, ...args);
+};
+
+/** Every message the store holds for `room`, read over REST. */
+export const storedMessages = async (url: string, token: string, room: string) => {
+  const { status, body } = await request(url, `/api/messages?room=${room}&limit=100`, { token });
+  if (status !== 200) throw new Error(`history failed: ${status} ${JSON.stringify(body)}`);
+  return body.messages as Array<{ seq: number; text: string; clientId?: string; id: string }>;
+};

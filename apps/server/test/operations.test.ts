@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { startChatterServer } from '../src/chatter-server.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { createLogger } from '../src/utils/logger.js';
+import {
+  connect,
+  createSession,
+  request,
+  startTestServer,
+  TEST_SECRET,
+  tempDataDir,
+} from './helpers.js';
+
+const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('configuration', () => {
+  it('has defaults that run a local server with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: path.resolve('./data'),
+      guestsEnabled: true,
+      jwtSecret: undefined,
+      mongodbUri: undefined,
+      corsOrigins: [],
+      logLevel: 'info',
+    });
+    expect(config.presenceGraceMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a whole number'],
+    [{ PORT: '70000' }, 'PORT must be at most 65535'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ CHATTER_JWT_SECRET: 'short' }, 'CHATTER_JWT_SECRET must be at least 32 characters'],
+    [{ CHATTER_GUESTS: 'maybe' }, 'CHATTER_GUESTS must be true or false'],
+    [{ MONGODB_URI: 'http://db' }, 'MONGODB_URI must start with mongodb://'],
+    [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS must be a comma-separated list'],
+  ])('rejects %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrowError(ConfigError);
+    expect(() => loadConfig(env)).toThrowError(message);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '4000',
+      CHATTER_DATA_DIR: '/var/lib/chatter',
+      CHATTER_GUESTS: 'false',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      CHATTER_PRESENCE_GRACE_MS: '1500',
+    });
+    expect(config).toMatchObject({
+      port: 4000,
+      dataDir: '/var/lib/chatter',
+      guestsEnabled: false,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      presenceGraceMs: 1500,
+    });
+  });
+
+  it('refuses to start on SQLite when MongoDB was asked for', async () => {
+    const dataDir = tempDataDir();
+    const config = loadConfig({
+      PORT: '0',
+      CHATTER_DATA_DIR: dataDir,
+      MONGODB_URI: 'mongodb://127.0.0.1:27017/chatter',
+    });
+    await expect(startChatterServer(config, createLogger('silent'))).rejects.toThrowError(
+      /MONGODB_URI is set/,
+    );
+  });
+});
+
+describe('HTTP basics', () => {
+  it('GET /healthz answers 200 while the store is reachable', async () => {
+    const { url } = await startTestServer();
+    const health = await request(url, '/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('unknown routes answer 404 in the shared error shape', async () => {
+    const { url } = await startTestServer();
+    const { token } = await createSession(url);
+    for (const pathname of ['/api/nope', '/nope']) {
+      const missing = await request(url, pathname, { token });
+      expect(missing.status).toBe(404);
+      expect(missing.body).toEqual({
+        error: { code: 'NOT_FOUND', message: expect.stringContaining(pathname) },
+      });
+    }
+  });
+
+  it('allows the configured CORS origins and no others', async () => {
+    const { url } = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example' } });
+    const preflight = (origin: string) =>
+      fetch(`${url}/api/messages`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    expect(
+      (await preflight('https://app.example')).headers.get('access-control-allow-origin'),
+    ).toBe('https://app.example');
+    expect(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+  });
+});
+
+const startProcess = async (env: Record<string, string>) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: serverDir,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  return { child, output: () => output };
+};
+
+const waitForUrl = async (process: { child: ChildProcess; output: () => string }) => {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const match = process.output().match(/listening on (http:\/\/\S+?)"/);
+    if (match?.[1]) return match[1];
+    if (process.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not start:\n${process.output()}`);
+};
+
+describe('the server process', () => {
+  it('exits with a clear message when the configuration is bad', async () => {
+    const server = await startProcess({ PORT: 'not-a-port', CHATTER_DATA_DIR: tempDataDir() });
+    const [code] = await once(server.child, 'exit');
+    expect(code).toBe(1);
+    expect(server.output()).toContain('Invalid configuration');
+    expect(server.output()).toContain('PORT must be a whole number');
+  });
+
+  it('shuts down gracefully on SIGTERM: every acknowledged message is stored', async () => {
+    const dataDir = tempDataDir();
+    const server = await startProcess({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CHATTER_DATA_DIR: dataDir,
+      CHATTER_JWT_SECRET: TEST_SECRET,
+      CHATTER_MESSAGES_PER_MINUTE: '100000',
+      LOG_LEVEL: 'info',
+    });
+    const url = await waitForUrl(server);
+    const { token } = await createSession(url, 'Ada');
+    const socket = await connect(url, token);
+
+    // Keep writing while the signal arrives; some sends land before it, some after.
+    const acks = Array.from({ length: 200 }, (_, i) =>
+      socket
+        .timeout(5000)
+        .emitWithAck('message', { room: 'general', text: `m${i}`, clientId: `c${i}` })
+        .catch(() => undefined),
+    );
+    await acks[20];
+    server.child.kill('SIGTERM');
+    const [code] = await once(server.child, 'exit');
+    const settled = await Promise.all(acks);
+
+    expect(code).toBe(0);
+    expect(server.output()).toContain('shutdown complete');
+    const acknowledged = settled.flatMap((ack) => (ack?.ok ? [ack.message] : []));
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const store = openSqliteStore(dataDir);
+    try {
+      const page = await store.listMessages({ room: 'general', limit: 1000, after: 0 });
+      const storedIds = new Set(page.messages.map((m) => m.id));
+      for (const message of acknowledged) expect(storedIds).toContain(message.id);
+      expect(page.messages.map((m) => m.seq)).toEqual(
+        Array.from({ length: page.messages.length }, (_, i) => i + 1),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import type { Presence } from '@chatter/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  connect,
+  connectAs,
+  createSession,
+  nextEvent,
+  record,
+  request,
+  sleep,
+  startTestServer,
+  tempDataDir,
+} from './helpers.js';
+
+// The test server's grace period before "offline" is 300 ms.
+const GRACE_MS = 300;
+
+const presenceOf = (userId: string, status?: Presence['status']) => (p: Presence) =>
+  p.user.id === userId && (status === undefined || p.status === status);
+
+describe('presence', () => {
+  it('tells a room’s members when someone comes online', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+
+    const bob = await createSession(url, 'Bob');
+    const seen = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id));
+    const socket = await connect(url, bob.token);
+    await socket.emitWithAck('join', { room: 'general' });
+
+    const presence = await seen;
+    expect(presence).toMatchObject({ user: bob.user, status: 'online' });
+    expect(Date.parse(presence.lastSeen ?? '')).toBeGreaterThan(Date.now() - 5000);
+  });
+
+  it('does not announce presence to people who share no room', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const adaSees = record(ada.socket, 'presence');
+    const bob = await connectAs(url, 'Bob');
+    await bob.socket.emitWithAck('join', { room: 'elsewhere' });
+    bob.socket.disconnect();
+    await sleep(GRACE_MS + 200);
+    expect(adaSees.filter((p) => p.user.id === bob.user.id)).toEqual([]);
+  });
+
+  it('a quick reconnect (a page reload) causes no offline event', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const bob = await createSession(url, 'Bob');
+    const first = await connect(url, bob.token);
+    await first.emitWithAck('join', { room: 'general' });
+    const adaSees = record(ada.socket, 'presence');
+
+    first.disconnect();
+    await sleep(GRACE_MS / 3);
+    const second = await connect(url, bob.token);
+    await second.emitWithAck('join', { room: 'general' });
+    await sleep(GRACE_MS + 200);
+
+    expect(adaSees.filter((p) => p.status === 'offline')).toEqual([]);
+    const status = await request(url, `/api/status?users=${bob.user.id}`, { token: ada.token });
+    expect(status.body.users).toEqual([
+      expect.objectContaining({ id: bob.user.id, status: 'online' }),
+    ]);
+  });
+
+  it('goes offline with lastSeen once the grace period has passed', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const bob = await connectAs(url, 'Bob');
+    await bob.socket.emitWithAck('join', { room: 'general' });
+
+    const offline = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'offline'));
+    const leftAt = Date.now();
+    bob.socket.disconnect();
+    const presence = await offline;
+    const announcedAt = Date.now();
+
+    expect(announcedAt - leftAt).toBeGreaterThanOrEqual(GRACE_MS - 20);
+    const lastSeen = Date.parse(presence.lastSeen ?? '');
+    expect(lastSeen).toBeGreaterThanOrEqual(leftAt - 50);
+    // The server waits out the grace period after it last saw Bob before announcing it.
+    expect(lastSeen + GRACE_MS).toBeLessThanOrEqual(announcedAt + 5);
+
+    const online = await request(url, '/api/status', { token: ada.token });
+    expect(online.body.users.map((u: { id: string }) => u.id)).toEqual([ada.user.id]);
+    const asked = await request(url, `/api/status?users=${bob.user.id},${ada.user.id}`, {
+      token: ada.token,
+    });
+    expect(asked.body.users).toEqual([
+      { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: presence.lastSeen },
+      expect.objectContaining({ id: ada.user.id, name: 'Ada', status: 'online' }),
+    ]);
+  });
+
+  it('stays online while any tab is open', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const bob = await createSession(url, 'Bob');
+    const tab1 = await connect(url, bob.token);
+    const tab2 = await connect(url, bob.token);
+    await tab1.emitWithAck('join', { room: 'general' });
+    await tab2.emitWithAck('join', { room: 'general' });
+    const adaSees = record(ada.socket, 'presence');
+
+    tab1.disconnect();
+    await sleep(GRACE_MS + 200);
+    expect(adaSees.filter((p) => p.user.id === bob.user.id && p.status === 'offline')).toEqual([]);
+
+    const offline = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'offline'));
+    tab2.disconnect();
+    await offline;
+  });
+
+  it('is away only when every connection of the user is away', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const bob = await createSession(url, 'Bob');
+    const tab1 = await connect(url, bob.token);
+    const tab2 = await connect(url, bob.token);
+    await tab1.emitWithAck('join', { room: 'general' });
+    await tab2.emitWithAck('join', { room: 'general' });
+
+    expect(await tab1.emitWithAck('away', { away: true })).toEqual({ ok: true, status: 'online' });
+    const away = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'away'));
+    expect(await tab2.emitWithAck('away', { away: true })).toEqual({ ok: true, status: 'away' });
+    await away;
+
+    const status = await request(url, `/api/status?users=${bob.user.id}`, { token: ada.token });
+    expect(status.body.users[0].status).toBe('away');
+
+    const back = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'online'));
+    expect(await tab1.emitWithAck('away', { away: false })).toEqual({ ok: true, status: 'online' });
+    await back;
+  });
+
+  it('GET /api/status lists online users and leaves out unknown ids', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    const bob = await connectAs(url, 'Bob');
+    const all = await request(url, '/api/status', { token: ada.token });
+    expect(all.status).toBe(200);
+    expect(all.body.users.map((u: { name: string }) => u.name).sort()).toEqual(['Ada', 'Bob']);
+    for (const user of all.body.users) {
+      expect(user.status).toBe('online');
+      expect(Date.parse(user.lastSeen)).not.toBeNaN();
+    }
+    const unknown = await request(url, `/api/status?users=nobody,${bob.user.id}`, {
+      token: ada.token,
+    });
+    expect(unknown.body.users.map((u: { id: string }) => u.id)).toEqual([bob.user.id]);
+  });
+
+  it('lastSeen is stored and survives a restart', async () => {
+    const dataDir = tempDataDir();
+    const first = await startTestServer({ dataDir });
+    const bob = await connectAs(first.url, 'Bob');
+    bob.socket.disconnect();
+    await sleep(GRACE_MS + 200);
+    const before = await request(first.url, `/api/status?users=${bob.user.id}`, {
+      token: bob.token,
+    });
+    expect(before.body.users[0]).toMatchObject({ status: 'offline' });
+    await first.close();
+
+    const second = await startTestServer({ dataDir });
+    const after = await request(second.url, `/api/status?users=${bob.user.id}`, {
+      token: bob.token,
+    });
+    expect(after.body.users).toEqual([
+      { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: before.body.users[0].lastSeen },
+    ]);
+  });
+});
