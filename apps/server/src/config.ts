@@ -94,7 +94,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   );
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      // Our messages name their variable already; zod's generic ones do not.
+      return issue.message.includes(name) ? `  ${issue.message}` : `  ${name}: ${issue.message}`;
+    });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
