@@ -7,6 +7,12 @@ const codePointLength = (value: string): number => {
   return length;
 };
 
+// Characters that render as nothing: a message made only of these (and spaces) is blank.
+const INVISIBLE = /^[\s\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]*$/u;
+
+// Bidirectional overrides and isolates let one name reorder the text shown after it.
+const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
 export const RoomNameSchema = z
   .string()
   .regex(
@@ -19,7 +25,7 @@ export type RoomName = z.infer<typeof RoomNameSchema>;
 export const MessageTextSchema = z
   .string()
   .min(1, 'Message text must not be empty')
-  .refine((text) => text.trim().length > 0, 'Message text must not be blank')
+  .refine((text) => !INVISIBLE.test(text), 'Message text must not be blank')
   .refine(
     (text) => codePointLength(text) <= LIMITS.messageTextMaxLength,
     `Message text must be at most ${LIMITS.messageTextMaxLength} characters`,
@@ -34,7 +40,12 @@ export const DisplayNameSchema = z
     `Display name must be at most ${LIMITS.displayNameMaxLength} characters`,
   )
   // Control characters in names would let one user forge line breaks in everyone's UI.
-  .refine((name) => !/\p{Cc}/u.test(name), 'Display name must not contain control characters');
+  .refine((name) => !/\p{Cc}/u.test(name), 'Display name must not contain control characters')
+  .refine(
+    (name) => !BIDI_CONTROL.test(name),
+    'Display name must not contain bidi control characters',
+  )
+  .refine((name) => !INVISIBLE.test(name), 'Display name must not be blank');
 
 export const UserIdSchema = z.string().min(1).max(LIMITS.userIdMaxLength);
 
