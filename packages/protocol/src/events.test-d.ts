@@ -1,0 +1,208 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type {
+  AckError,
+  AwayAck,
+  AwayPayload,
+  ClientEventName,
+  ClientEventPayload,
+  ClientToServerEvents,
+  clientEventAckSchemas,
+  clientEventSchemas,
+  ErrorCode,
+  ErrorPayload,
+  HistoryAck,
+  HistoryPayload,
+  JoinAck,
+  JoinPayload,
+  LeaveAck,
+  LeavePayload,
+  Message,
+  MessageSchema,
+  Presence,
+  SendMessageAck,
+  SendMessagePayload,
+  ServerEventName,
+  ServerEventPayload,
+  ServerToClientEvents,
+  serverEventSchemas,
+  TypingEvent,
+  TypingPayload,
+} from './index.js';
+
+/** Client events whose last parameter is an acknowledgement callback. */
+type AckedEventName = {
+  [E in ClientEventName]: Parameters<ClientToServerEvents[E]> extends [unknown, unknown]
+    ? E
+    : never;
+}[ClientEventName];
+
+describe('ClientToServerEvents', () => {
+  it('takes a JoinPayload and a JoinAck callback for join', () => {
+    expectTypeOf<Parameters<ClientToServerEvents['join']>>().toEqualTypeOf<
+      [JoinPayload, (response: JoinAck) => void]
+    >();
+  });
+
+  it('pairs every payload with its acknowledgement', () => {
+    expectTypeOf<Parameters<ClientToServerEvents['leave']>>().toEqualTypeOf<
+      [LeavePayload, (response: LeaveAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['message']>>().toEqualTypeOf<
+      [SendMessagePayload, (response: SendMessageAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['history']>>().toEqualTypeOf<
+      [HistoryPayload, (response: HistoryAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['away']>>().toEqualTypeOf<
+      [AwayPayload, (response: AwayAck) => void]
+    >();
+  });
+
+  it('gives typing no acknowledgement', () => {
+    expectTypeOf<Parameters<ClientToServerEvents['typing']>>().toEqualTypeOf<[TypingPayload]>();
+  });
+
+  it('names the events', () => {
+    expectTypeOf<ClientEventName>().toEqualTypeOf<
+      'join' | 'leave' | 'message' | 'history' | 'typing' | 'away'
+    >();
+  });
+
+  it('exposes each payload through ClientEventPayload', () => {
+    expectTypeOf<ClientEventPayload<'join'>>().toEqualTypeOf<JoinPayload>();
+    expectTypeOf<ClientEventPayload<'message'>>().toEqualTypeOf<SendMessagePayload>();
+  });
+
+  it('makes a misspelt field in a JoinPayload literal an error', () => {
+    // @ts-expect-error `snice` is not a field of JoinPayload (it is `since`).
+    const payload: JoinPayload = { room: 'general', snice: 3 };
+    expectTypeOf(payload).toEqualTypeOf<JoinPayload>();
+  });
+
+  it('makes a missing room in a JoinPayload an error', () => {
+    // @ts-expect-error `room` is required.
+    const payload: JoinPayload = { since: 3 };
+    expectTypeOf(payload).toEqualTypeOf<JoinPayload>();
+  });
+
+  it('types join fields', () => {
+    expectTypeOf<JoinPayload>().toEqualTypeOf<{
+      room: string;
+      since?: number;
+      epoch?: string;
+    }>();
+  });
+});
+
+describe('ServerToClientEvents', () => {
+  it('takes one payload per event', () => {
+    expectTypeOf<Parameters<ServerToClientEvents['message']>>().toEqualTypeOf<[Message]>();
+    expectTypeOf<Parameters<ServerToClientEvents['presence']>>().toEqualTypeOf<[Presence]>();
+    expectTypeOf<Parameters<ServerToClientEvents['typing']>>().toEqualTypeOf<[TypingEvent]>();
+  });
+
+  it('exposes each payload through ServerEventPayload', () => {
+    expectTypeOf<ServerEventPayload<'presence'>>().toEqualTypeOf<Presence>();
+  });
+});
+
+describe('acknowledgements', () => {
+  it('have one argument: { ok: true, ... } | { ok: false, error }', () => {
+    expectTypeOf<JoinAck['ok']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Extract<JoinAck, { ok: false }>>().toEqualTypeOf<AckError>();
+    expectTypeOf<Extract<SendMessageAck, { ok: false }>>().toEqualTypeOf<AckError>();
+    expectTypeOf<AckError>().toEqualTypeOf<{ ok: false; error: ErrorPayload }>();
+  });
+
+  it('carries the payload only on success', () => {
+    expectTypeOf<Extract<SendMessageAck, { ok: true }>>().toEqualTypeOf<{
+      ok: true;
+      message: Message;
+    }>();
+    expectTypeOf<Extract<HistoryAck, { ok: true }>>().toEqualTypeOf<{
+      ok: true;
+      messages: Message[];
+      hasMore: boolean;
+    }>();
+  });
+
+  it('narrows on ok', () => {
+    const handle = (ack: JoinAck) => {
+      if (ack.ok) expectTypeOf(ack.messages).toEqualTypeOf<Message[]>();
+      else expectTypeOf(ack.error.code).toEqualTypeOf<ErrorCode>();
+    };
+    expectTypeOf(handle).parameter(0).toEqualTypeOf<JoinAck>();
+  });
+});
+
+describe('runtime schema tables', () => {
+  it('clientEventSchemas has exactly the keys of ClientToServerEvents', () => {
+    expectTypeOf<keyof typeof clientEventSchemas>().toEqualTypeOf<keyof ClientToServerEvents>();
+  });
+
+  it('serverEventSchemas has exactly the keys of ServerToClientEvents', () => {
+    expectTypeOf<keyof typeof serverEventSchemas>().toEqualTypeOf<keyof ServerToClientEvents>();
+    expectTypeOf<keyof typeof serverEventSchemas>().toEqualTypeOf<ServerEventName>();
+  });
+
+  it('clientEventAckSchemas has exactly the events that take an acknowledgement', () => {
+    expectTypeOf<keyof typeof clientEventAckSchemas>().toEqualTypeOf<AckedEventName>();
+  });
+
+  it('parses each client event into its payload type', () => {
+    expectTypeOf<z.output<(typeof clientEventSchemas)['join']>>().toEqualTypeOf<JoinPayload>();
+    expectTypeOf<
+      z.output<(typeof clientEventSchemas)['message']>
+    >().toEqualTypeOf<SendMessagePayload>();
+    expectTypeOf<z.output<(typeof clientEventSchemas)['away']>>().toEqualTypeOf<AwayPayload>();
+  });
+
+  it('parses each acknowledgement into its ack type', () => {
+    expectTypeOf<z.output<(typeof clientEventAckSchemas)['join']>>().toEqualTypeOf<JoinAck>();
+  });
+});
+
+describe('Message', () => {
+  it('has seq: number and an optional clientId', () => {
+    expectTypeOf<Message['seq']>().toEqualTypeOf<number>();
+    expectTypeOf<Pick<Message, 'clientId'>>().toEqualTypeOf<{ clientId?: string }>();
+  });
+
+  it('is z.infer of MessageSchema', () => {
+    expectTypeOf<z.infer<typeof MessageSchema>>().toEqualTypeOf<Message>();
+  });
+
+  it('has the documented shape', () => {
+    expectTypeOf<Message>().toEqualTypeOf<{
+      id: string;
+      room: string;
+      seq: number;
+      text: string;
+      author: { id: string; name: string };
+      createdAt: string;
+      clientId?: string;
+    }>();
+  });
+});
+
+describe('ErrorCode', () => {
+  it('is the union of the code strings', () => {
+    expectTypeOf<ErrorCode>().toEqualTypeOf<
+      | 'VALIDATION'
+      | 'UNAUTHORIZED'
+      | 'FORBIDDEN'
+      | 'NOT_FOUND'
+      | 'RATE_LIMITED'
+      | 'PAYLOAD_TOO_LARGE'
+      | 'UNAVAILABLE'
+      | 'INTERNAL'
+    >();
+  });
+
+  it('cannot be assigned an unknown code', () => {
+    // @ts-expect-error 'NOPE' is not an ErrorCode.
+    const code: ErrorCode = 'NOPE';
+    expectTypeOf(code).toEqualTypeOf<ErrorCode>();
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CreateSessionRequestSchema,
+  HistoryQuerySchema,
+  LIMITS,
+  StatusQuerySchema,
+} from './index.js';
+
+describe('HistoryQuerySchema', () => {
+  it('parses string numbers', () => {
+    expect(HistoryQuerySchema.parse({ room: 'general', limit: '10' })).toEqual({
+      room: 'general',
+      limit: 10,
+    });
+  });
+
+  it('parses before and after cursors, including 0', () => {
+    expect(HistoryQuerySchema.parse({ room: 'general', before: '0', after: '42' })).toEqual({
+      room: 'general',
+      before: 0,
+      after: 42,
+    });
+  });
+
+  it('accepts a room alone', () => {
+    expect(HistoryQuerySchema.parse({ room: 'general' })).toEqual({ room: 'general' });
+  });
+
+  it.each(['1', '100'])('accepts limit %j', (limit) => {
+    expect(HistoryQuerySchema.parse({ room: 'general', limit }).limit).toBe(Number(limit));
+  });
+
+  it.each([
+    ['exponent notation', '1e3'],
+    ['hexadecimal', '0x10'],
+    ['a leading space', ' 5'],
+    ['a trailing space', '5 '],
+    ['a negative number', '-1'],
+    ['more than 100', '101'],
+    ['zero', '0'],
+    ['a fraction', '1.5'],
+    ['a plus sign', '+5'],
+    ['an empty string', ''],
+    ['non-ASCII digits', '\u0665'],
+    ['sixteen digits', '1'.repeat(16)],
+  ])('rejects a limit written with %s', (_, limit) => {
+    expect(HistoryQuerySchema.safeParse({ room: 'general', limit }).success).toBe(false);
+  });
+
+  it.each(['-1', '1e3', 'abc'])('rejects before %j', (before) => {
+    expect(HistoryQuerySchema.safeParse({ room: 'general', before }).success).toBe(false);
+  });
+
+  it('rejects a repeated room parameter (an array)', () => {
+    expect(HistoryQuerySchema.safeParse({ room: ['a', 'b'] }).success).toBe(false);
+  });
+
+  it('rejects a repeated limit parameter (an array)', () => {
+    expect(HistoryQuerySchema.safeParse({ room: 'general', limit: ['1', '2'] }).success).toBe(
+      false,
+    );
+  });
+
+  it('rejects an unknown key such as room[$ne]', () => {
+    const result = HistoryQuerySchema.safeParse({ room: 'general', 'room[$ne]': 'x' });
+    expect(result.error?.issues).toContainEqual(
+      expect.objectContaining({ code: 'unrecognized_keys', keys: ['room[$ne]'] }),
+    );
+  });
+
+  it('rejects an operator object parsed from room[$ne]', () => {
+    expect(HistoryQuerySchema.safeParse({ room: { $ne: 'x' } }).success).toBe(false);
+  });
+
+  it('rejects a query without a room', () => {
+    expect(HistoryQuerySchema.safeParse({ limit: '10' }).success).toBe(false);
+  });
+
+  it('rejects an invalid room name', () => {
+    expect(HistoryQuerySchema.safeParse({ room: 'General' }).success).toBe(false);
+  });
+});
+
+describe('StatusQuerySchema', () => {
+  it('splits users=a,b into a list of ids', () => {
+    expect(StatusQuerySchema.parse({ users: 'a,b' })).toEqual({ users: ['a', 'b'] });
+  });
+
+  it('drops empty ids between commas', () => {
+    expect(StatusQuerySchema.parse({ users: 'a,,b,' })).toEqual({ users: ['a', 'b'] });
+  });
+
+  it('accepts a query without users', () => {
+    expect(StatusQuerySchema.parse({})).toEqual({});
+  });
+
+  it('accepts exactly statusQueryMaxUsers ids', () => {
+    const ids = Array.from({ length: LIMITS.statusQueryMaxUsers }, (_, i) => `u${i}`);
+    expect(StatusQuerySchema.parse({ users: ids.join(',') }).users).toEqual(ids);
+  });
+
+  it('rejects more than statusQueryMaxUsers ids', () => {
+    const ids = Array.from({ length: LIMITS.statusQueryMaxUsers + 1 }, (_, i) => `u${i}`);
+    expect(StatusQuerySchema.safeParse({ users: ids.join(',') }).success).toBe(false);
+  });
+
+  it.each(['', ','])('rejects a list with no ids (%j)', (users) => {
+    expect(StatusQuerySchema.safeParse({ users }).success).toBe(false);
+  });
+
+  it('rejects an id longer than the user id limit', () => {
+    const users = `a,${'u'.repeat(LIMITS.userIdMaxLength + 1)}`;
+    expect(StatusQuerySchema.safeParse({ users }).success).toBe(false);
+  });
+
+  it('rejects a repeated users parameter (an array)', () => {
+    expect(StatusQuerySchema.safeParse({ users: ['a', 'b'] }).success).toBe(false);
+  });
+
+  it('rejects an unknown key', () => {
+    expect(StatusQuerySchema.safeParse({ users: 'a', 'users[$ne]': 'x' }).success).toBe(false);
+  });
+});
+
+describe('CreateSessionRequestSchema', () => {
+  it('trims the display name', () => {
+    expect(CreateSessionRequestSchema.parse({ name: '  Ada ' })).toEqual({ name: 'Ada' });
+  });
+
+  it('rejects an unknown field', () => {
+    expect(CreateSessionRequestSchema.safeParse({ name: 'Ada', admin: true }).success).toBe(false);
+  });
+
+  it('rejects an own __proto__ key', () => {
+    const body = JSON.parse('{"name":"Ada","__proto__":{"admin":true}}');
+    expect(CreateSessionRequestSchema.safeParse(body).success).toBe(false);
+  });
+
+  it('rejects a blank name', () => {
+    expect(CreateSessionRequestSchema.safeParse({ name: ' ' }).success).toBe(false);
+  });
+});
