@@ -9,7 +9,10 @@ import path from 'node:path';
 const report = path.resolve('.vitest-report.json');
 rmSync(report, { force: true });
 
-const vitest = createRequire(import.meta.url).resolve('vitest/vitest.mjs');
+const vitest = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
+  'vitest.mjs',
+);
 const run = spawnSync(
   process.execPath,
   [
