@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { AuthUser } from '../services/auth-service.js';
 import { AppError, validationError } from '../utils/errors.js';
@@ -11,15 +11,37 @@ export interface Reply<Body> {
 
 export type Controller<Input, Body> = (input: Input, user: AuthUser) => Promise<Reply<Body>>;
 
-export const authenticatedUser = (res: Response): AuthUser => {
+const authenticatedUser = (res: Response): AuthUser => {
   const user: AuthUser | undefined = res.locals.user;
   if (!user) throw new AppError('UNAUTHORIZED', 'This route needs a token');
   return user;
 };
 
+const parseInput = <Schema extends z.ZodType>(
+  req: Request,
+  source: 'body' | 'query',
+  schema: Schema,
+): z.output<Schema> => {
+  const raw: unknown = source === 'body' ? req.body : req.query;
+  // express.json() leaves the body undefined when the request is not JSON at all.
+  if (source === 'body' && raw === undefined) {
+    throw new AppError('VALIDATION', 'Send a JSON body with "Content-Type: application/json"');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+};
+
+const send = <Body>(res: Response, reply: Reply<Body>): void => {
+  res
+    .status(reply.status)
+    .set(reply.headers ?? {})
+    .json(reply.body);
+};
+
 /**
  * Validates the request's body or query string with a protocol schema and hands the parsed value
- * to a controller. Anything that fails to parse never reaches the controller.
+ * and the authenticated user to a controller. Nothing that fails to parse reaches a controller.
  */
 export const route =
   <Schema extends z.ZodType, Body>(
@@ -28,31 +50,16 @@ export const route =
     controller: Controller<z.output<Schema>, Body>,
   ): RequestHandler =>
   async (req, res) => {
-    const raw: unknown = source === 'body' ? req.body : req.query;
-    if (source === 'body' && raw === undefined) {
-      throw new AppError('VALIDATION', 'Send a JSON body with "Content-Type: application/json"');
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw validationError(parsed.error);
-    const reply = await controller(parsed.data, authenticatedUser(res));
-    res
-      .status(reply.status)
-      .set(reply.headers ?? {})
-      .json(reply.body);
+    const input = parseInput(req, source, schema);
+    send(res, await controller(input, authenticatedUser(res)));
   };
 
-/** Like `route`, for the one route that runs before the caller has a token. */
+/** Like `route` with a JSON body, for the one route that runs before the caller has a token. */
 export const publicRoute =
   <Schema extends z.ZodType, Body>(
     schema: Schema,
     controller: (input: z.output<Schema>) => Promise<Reply<Body>>,
   ): RequestHandler =>
   async (req, res) => {
-    if (req.body === undefined) {
-      throw new AppError('VALIDATION', 'Send a JSON body with "Content-Type: application/json"');
-    }
-    const parsed = schema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error);
-    const reply = await controller(parsed.data);
-    res.status(reply.status).json(reply.body);
+    send(res, await controller(parseInput(req, 'body', schema)));
   };
