@@ -9,6 +9,7 @@ export const registerPresenceHandlers = (
   const { user } = socket.data;
   void socket.join(userRoom(user.id));
   presence.connect({ id: user.id, name: user.name }, socket.id);
+  logger.debug({ userId: user.id, socketId: socket.id }, 'socket connected');
 
   // A connection lives no longer than its token; the client reconnects with a fresh one.
   const expiry = setTimeout(
@@ -25,7 +26,8 @@ export const registerPresenceHandlers = (
     typing.stopUser(user.id, socket.rooms);
   });
 
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
+    logger.debug({ userId: user.id, socketId: socket.id, reason }, 'socket disconnected');
     clearTimeout(expiry);
     presence.disconnect(user.id, socket.id);
   });
