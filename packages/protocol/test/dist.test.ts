@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import * as source from './index.js';
+import * as source from '../src/index.js';
 
 // The built package, as consumers load it (the test command builds it first).
 const require = createRequire(import.meta.url);
