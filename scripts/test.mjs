@@ -35,6 +35,11 @@ if (existsSync(report)) {
     skipped: result.numPendingTests + result.numTodoTests,
   };
 }
-const failed = counts.failed + (run.status !== 0 && counts.failed === 0 ? 1 : 0);
+// Vitest can fail outside any test (a type error, an unhandled rejection); count that as a failure.
+const failedOutsideTests = run.status !== 0 && counts.failed === 0;
+if (failedOutsideTests) {
+  console.log(`\nvitest exited with code ${run.status} on errors outside the tests (see above)`);
+}
+const failed = counts.failed + (failedOutsideTests ? 1 : 0);
 console.log(`\n${counts.passed} passed, ${failed} failed, ${counts.skipped} skipped`);
 process.exit(run.status ?? 1);
