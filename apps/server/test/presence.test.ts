@@ -18,6 +18,19 @@ const GRACE_MS = 300;
 const presenceOf = (userId: string, status?: Presence['status']) => (p: Presence) =>
   p.user.id === userId && (status === undefined || p.status === status);
 
+/** Ada and Bob share room `general`; Bob has it open in two tabs. */
+const adaWatchesBobInTwoTabs = async () => {
+  const { url } = await startTestServer();
+  const ada = await connectAs(url, 'Ada');
+  await ada.socket.emitWithAck('join', { room: 'general' });
+  const bob = await createSession(url, 'Bob');
+  const tab1 = await connect(url, bob.token);
+  const tab2 = await connect(url, bob.token);
+  await tab1.emitWithAck('join', { room: 'general' });
+  await tab2.emitWithAck('join', { room: 'general' });
+  return { url, ada, bob, tab1, tab2 };
+};
+
 describe('presence', () => {
   it('tells a room’s members when someone comes online', async () => {
     const { url } = await startTestServer();
@@ -99,14 +112,7 @@ describe('presence', () => {
   });
 
   it('stays online while any tab is open', async () => {
-    const { url } = await startTestServer();
-    const ada = await connectAs(url, 'Ada');
-    await ada.socket.emitWithAck('join', { room: 'general' });
-    const bob = await createSession(url, 'Bob');
-    const tab1 = await connect(url, bob.token);
-    const tab2 = await connect(url, bob.token);
-    await tab1.emitWithAck('join', { room: 'general' });
-    await tab2.emitWithAck('join', { room: 'general' });
+    const { ada, bob, tab1, tab2 } = await adaWatchesBobInTwoTabs();
     const adaSees = record(ada.socket, 'presence');
 
     tab1.disconnect();
@@ -119,14 +125,7 @@ describe('presence', () => {
   });
 
   it('is away only when every connection of the user is away', async () => {
-    const { url } = await startTestServer();
-    const ada = await connectAs(url, 'Ada');
-    await ada.socket.emitWithAck('join', { room: 'general' });
-    const bob = await createSession(url, 'Bob');
-    const tab1 = await connect(url, bob.token);
-    const tab2 = await connect(url, bob.token);
-    await tab1.emitWithAck('join', { room: 'general' });
-    await tab2.emitWithAck('join', { room: 'general' });
+    const { url, ada, bob, tab1, tab2 } = await adaWatchesBobInTwoTabs();
 
     expect(await tab1.emitWithAck('away', { away: true })).toEqual({ ok: true, status: 'online' });
     const away = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'away'));
