@@ -177,4 +177,20 @@ describe('presence', () => {
       { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: before.body.users[0].lastSeen },
     ]);
   });
+
+  it('a shutdown records lastSeen for everyone still connected', async () => {
+    const dataDir = tempDataDir();
+    const first = await startTestServer({ dataDir });
+    const bob = await connectAs(first.url, 'Bob');
+    await sleep(50);
+    const beforeShutdown = Date.now();
+    await first.close();
+
+    const second = await startTestServer({ dataDir });
+    const after = await request(second.url, `/api/status?users=${bob.user.id}`, {
+      token: bob.token,
+    });
+    expect(after.body.users[0]).toMatchObject({ id: bob.user.id, status: 'offline' });
+    expect(Date.parse(after.body.users[0].lastSeen)).toBeGreaterThanOrEqual(beforeShutdown);
+  });
 });

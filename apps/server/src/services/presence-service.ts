@@ -120,8 +120,13 @@ export class InMemoryPresenceTracker implements PresenceTracker {
       .map((entry) => this.presenceOf(entry));
   }
 
+  /** Stops the timers and records, for everyone still here, that they were seen until now. */
   close(): void {
-    for (const entry of this.entries.values()) clearTimeout(entry.offlineTimer);
+    const now = new Date();
+    for (const entry of this.entries.values()) {
+      clearTimeout(entry.offlineTimer);
+      this.listener.onSeen(entry.user, entry.connections.size > 0 ? now : entry.lastSeen);
+    }
     this.entries.clear();
   }
 
