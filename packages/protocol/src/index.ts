@@ -75,6 +75,8 @@ export {
   CreateSessionRequestSchema,
   type CreateSessionResponse,
   CreateSessionResponseSchema,
+  type CurrentSessionResponse,
+  CurrentSessionResponseSchema,
   type HealthResponse,
   HealthResponseSchema,
   type HistoryQuery,

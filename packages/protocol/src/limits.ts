@@ -17,6 +17,11 @@ export const LIMITS = {
   clientIdMaxLength: 64,
   /** Most user ids one status query may name. */
   statusQueryMaxUsers: 100,
+  /**
+   * Largest REST body or Socket.IO frame a server accepts, in bytes. A 4,000-character message
+   * fits with room to spare even when every character is escaped.
+   */
+  maxPayloadBytes: 32 * 1024,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -22,6 +22,7 @@ describe('LIMITS', () => {
       displayNameMaxLength: 40,
       historyPageMaxSize: 100,
       statusQueryMaxUsers: 100,
+      maxPayloadBytes: 32 * 1024,
     });
   });
 

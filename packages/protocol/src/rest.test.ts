@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   CreateSessionRequestSchema,
+  CreateSessionResponseSchema,
+  CurrentSessionResponseSchema,
   HistoryQuerySchema,
   LIMITS,
   StatusQuerySchema,
@@ -138,5 +140,28 @@ describe('CreateSessionRequestSchema', () => {
 
   it('rejects a blank name', () => {
     expect(CreateSessionRequestSchema.safeParse({ name: ' ' }).success).toBe(false);
+  });
+});
+
+describe('session responses', () => {
+  const session = {
+    token: 'header.payload.signature',
+    user: { id: 'guest_1', name: 'Ada' },
+    expiresAt: '2026-12-01T00:00:00.000Z',
+  };
+
+  it('a new session carries the token, the user and the expiry', () => {
+    expect(CreateSessionResponseSchema.parse(session)).toEqual(session);
+    expect(CreateSessionResponseSchema.safeParse({ ...session, token: undefined }).success).toBe(
+      false,
+    );
+  });
+
+  it('the current session is the same without the token', () => {
+    const { token: _token, ...current } = session;
+    expect(CurrentSessionResponseSchema.parse(session)).toEqual(current);
+    expect(CurrentSessionResponseSchema.safeParse({ ...current, expiresAt: 'soon' }).success).toBe(
+      false,
+    );
   });
 });

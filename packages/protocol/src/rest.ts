@@ -36,6 +36,13 @@ export const CreateSessionResponseSchema = z.object({
 
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>;
 
+// GET /api/session
+
+/** Who the presented token belongs to, and until when it is accepted. */
+export const CurrentSessionResponseSchema = CreateSessionResponseSchema.omit({ token: true });
+
+export type CurrentSessionResponse = z.infer<typeof CurrentSessionResponseSchema>;
+
 // GET /api/messages
 
 export const HistoryQuerySchema = z.strictObject({
