@@ -1,4 +1,4 @@
-import type { HealthResponse } from '@chatter/protocol';
+import { type HealthResponse, LIMITS } from '@chatter/protocol';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -6,9 +6,6 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { type ApiDeps, createApiRouter } from './routes/api-router.js';
 import type { Logger } from './utils/logger.js';
-
-/** Largest JSON body accepted; a 4,000-character message with escaping fits with room to spare. */
-export const MAX_BODY_BYTES = 32 * 1024;
 
 export interface AppDeps extends ApiDeps {
   logger: Logger;
@@ -56,7 +53,11 @@ export const createApp = (deps: AppDeps): Express => {
     return res.json({ status: 'ok', uptime } satisfies HealthResponse);
   });
 
-  app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: true }), createApiRouter(deps));
+  app.use(
+    '/api',
+    express.json({ limit: LIMITS.maxPayloadBytes, strict: true }),
+    createApiRouter(deps),
+  );
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -1,14 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
 import { Server } from 'socket.io';
-import { createApp, MAX_BODY_BYTES } from './app.js';
+import { createApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
 import { createAuthService, resolveJwtSecret } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
 import { TypingTracker } from './services/typing-service.js';
 import { registerSockets } from './sockets/index.js';
-import { type ChatServer, userRoom } from './sockets/types.js';
+import {
+  type ChatServer,
+  type InterServerEvents,
+  type SocketData,
+  userRoom,
+} from './sockets/types.js';
 import type { ChatStore } from './store/chat-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Logger } from './utils/logger.js';
@@ -60,8 +66,13 @@ export const startChatterServer = async (
   });
 
   const httpServer = http.createServer();
-  const io: ChatServer = new Server(httpServer, {
-    maxHttpBufferSize: MAX_BODY_BYTES,
+  const io: ChatServer = new Server<
+    ClientToServerEvents,
+    ServerToClientEvents,
+    InterServerEvents,
+    SocketData
+  >(httpServer, {
+    maxHttpBufferSize: LIMITS.maxPayloadBytes,
     serveClient: false,
     ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
   });

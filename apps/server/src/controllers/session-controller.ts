@@ -1,4 +1,8 @@
-import type { CreateSessionRequest, CreateSessionResponse, User } from '@chatter/protocol';
+import type {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  CurrentSessionResponse,
+} from '@chatter/protocol';
 import type { Reply } from '../routes/route.js';
 import type { AuthService, AuthUser } from '../services/auth-service.js';
 import { AppError } from '../utils/errors.js';
@@ -11,10 +15,7 @@ export const createSessionController = (auth: AuthService, guestsEnabled: boolea
     return { status: 201, body: await auth.issueGuestSession(input.name) };
   },
 
-  async current(
-    _input: unknown,
-    user: AuthUser,
-  ): Promise<Reply<{ user: User; expiresAt: string }>> {
+  async current(_input: unknown, user: AuthUser): Promise<Reply<CurrentSessionResponse>> {
     return {
       status: 200,
       body: {
