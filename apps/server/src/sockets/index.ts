@@ -9,8 +9,10 @@ import type { ChatServer, SocketDeps } from './types.js';
 import { registerTypingHandlers } from './typing.js';
 
 /** Socket.IO passes `data` of a middleware error to the client's `connect_error`. */
-const connectError = (error: unknown): Error & { data: ErrorPayload } =>
-  Object.assign(new Error(toErrorPayload(error).message), { data: toErrorPayload(error) });
+const connectError = (error: unknown): Error & { data: ErrorPayload } => {
+  const data = toErrorPayload(error);
+  return Object.assign(new Error(data.message), { data });
+};
 
 export const registerSockets = (
   io: ChatServer,

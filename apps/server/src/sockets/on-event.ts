@@ -1,8 +1,8 @@
-import type { ErrorPayload } from '@chatter/protocol';
 import {
   type ClientEventName,
   type ClientEventPayload,
   clientEventSchemas,
+  type ErrorPayload,
 } from '@chatter/protocol';
 import { isAppError, toErrorPayload, validationError } from '../utils/errors.js';
 import type { Logger } from '../utils/logger.js';
