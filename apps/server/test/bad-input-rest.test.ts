@@ -24,6 +24,7 @@ import {
 import {
   createSession,
   type HttpResult,
+  readResponse,
   request,
   signToken,
   startTestServer,
@@ -184,11 +185,7 @@ describe('POST /api/messages with bad input', () => {
       headers: { authorization: `Bearer ${ctx.token}` },
       body: new Blob([JSON.stringify({ room: ROOM, text: 'hi' })]),
     });
-    const res: HttpResult = {
-      status: response.status,
-      headers: response.headers,
-      body: await response.json(),
-    };
+    const res = await readResponse(response);
     expectErrorResponse(res, 'VALIDATION', NEEDS_JSON);
     await expectNothingStored(ctx);
     await expectStillServes(ctx);
@@ -210,11 +207,7 @@ describe('POST /api/messages with bad input', () => {
       }),
       duplex: 'half',
     } as RequestInit);
-    const res: HttpResult = {
-      status: response.status,
-      headers: response.headers,
-      body: await response.json(),
-    };
+    const res = await readResponse(response);
     expectErrorResponse(res, 'PAYLOAD_TOO_LARGE', TOO_LARGE);
     await expectNothingStored(ctx);
     await expectStillServes(ctx);

@@ -82,6 +82,11 @@ export const request = async <Body = any>(
     headers,
     ...(body === undefined ? {} : { body }),
   });
+  return readResponse(response);
+};
+
+/** Status, headers and the parsed JSON body (undefined when empty) of a fetch response. */
+export const readResponse = async <Body = any>(response: Response): Promise<HttpResult<Body>> => {
   const text = await response.text();
   return {
     status: response.status,
