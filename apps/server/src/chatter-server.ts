@@ -71,7 +71,7 @@ export const startChatterServer = async (
     ServerToClientEvents,
     InterServerEvents,
     SocketData
-  >(httpServer, {
+  >({
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
     serveClient: false,
     ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
@@ -111,6 +111,10 @@ export const startChatterServer = async (
       isShuttingDown,
     }),
   );
+  // Socket.IO after Express: it takes `/socket.io/` requests away from the listeners already
+  // attached. The other way round, Express answers 404 to long-polling requests that Socket.IO
+  // answers too, and the second answer crashes the process.
+  io.attach(httpServer);
   registerSockets(io, { auth, chat, presence, typing, logger, isShuttingDown });
 
   try {

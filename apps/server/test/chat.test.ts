@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connect,
   connectAs,
+  createSession,
   nextEvent,
   record,
   request,
@@ -35,6 +36,18 @@ describe('messages over sockets and REST', () => {
       'hello Bob',
       'hi Ada',
     ]);
+  });
+
+  it('clients on HTTP long-polling (Socket.IO’s default first transport) chat too', async () => {
+    const { url } = await startTestServer();
+    const ada = await createSession(url, 'Ada');
+    const socket = await connect(url, ada.token, { transports: ['polling'] });
+    await socket.emitWithAck('join', { room: 'general' });
+    const delivered = nextEvent(socket, 'message');
+    const ack = await socket.emitWithAck('message', { room: 'general', text: 'over polling' });
+    expect(ack).toMatchObject({ ok: true, message: { seq: 1, text: 'over polling' } });
+    expect(await delivered).toMatchObject({ seq: 1 });
+    expect((await request(url, '/healthz')).status).toBe(200);
   });
 
   it('retries with the same clientId store one message and return the original', async () => {

@@ -117,10 +117,14 @@ export const signToken = async (
 };
 
 /** Connects a real Socket.IO client and waits for the handshake to finish or fail. */
-export const connect = (url: string, token: string | undefined): Promise<ClientSocket> => {
+export const connect = (
+  url: string,
+  token: string | undefined,
+  { transports = ['websocket'] }: { transports?: Array<'polling' | 'websocket'> } = {},
+): Promise<ClientSocket> => {
   const socket: ClientSocket = io(url, {
     auth: token === undefined ? {} : { token },
-    transports: ['websocket'],
+    transports,
     reconnection: false,
     forceNew: true,
   });
