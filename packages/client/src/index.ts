@@ -1,0 +1,37 @@
+export {
+  type ChatterClient,
+  type ChatterClientEvents,
+  type ChatterClientOptions,
+  createChatterClient,
+} from './client.js';
+export type { ConnectionStatus } from './connection.js';
+export type { Listener } from './emitter.js';
+export {
+  ChatterError,
+  type ChatterErrorCode,
+  type ChatterErrorOptions,
+  ClientErrorCode,
+  isChatterError,
+} from './errors.js';
+export {
+  createGuestSession,
+  type FetchLike,
+  type GuestSessionOptions,
+} from './http.js';
+export { createIndexedDbOutbox, type IndexedDbOutboxOptions } from './indexeddb-outbox.js';
+export type { PendingMessage } from './outbox.js';
+export {
+  createLocalStorageOutbox,
+  createMemoryOutbox,
+  type LocalStorageOutboxOptions,
+  type OutboxStorage,
+  type StoredOutboxEntry,
+} from './outbox-storage.js';
+export type {
+  HistoryOptions,
+  HistoryPage,
+  Room,
+  RoomEvents,
+  RoomReset,
+} from './room.js';
+export type { GetToken } from './token-source.js';

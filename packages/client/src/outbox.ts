@@ -1,0 +1,237 @@
+import type { Message } from '@chatter/protocol';
+import { ChatterError, isTransient, toChatterError } from './errors.js';
+import type { OutboxStorage, StoredOutboxEntry } from './outbox-storage.js';
+
+/**
+ * A message the app sent that the server has not acknowledged yet (`queued`, `sending`), or one
+ * the server refused for good (`failed`, with the reason in `error`).
+ *
+ * @example
+ * ```ts
+ * for (const pending of room.pending) {
+ *   render(pending.text, pending.state === 'failed' ? pending.error?.message : 'sending…');
+ * }
+ * ```
+ */
+export interface PendingMessage {
+  clientId: string;
+  room: string;
+  text: string;
+  createdAt: string;
+  state: 'queued' | 'sending' | 'failed';
+  error?: ChatterError;
+}
+
+interface Entry {
+  stored: StoredOutboxEntry;
+  state: PendingMessage['state'];
+  error?: ChatterError;
+  attempts: number;
+  waiters: Array<{ resolve: (message: Message) => void; reject: (error: ChatterError) => void }>;
+}
+
+export interface OutboxDeps {
+  storage: OutboxStorage;
+  /** Sends one message over the current connection; throws `ChatterError`. */
+  send(entry: StoredOutboxEntry): Promise<Message>;
+  isConnected(): boolean;
+  /** Starts getting a fresh token and reconnecting; `false` if this client has no `getToken`. */
+  refreshToken(): boolean;
+  /** A stored message, acknowledged by the server. */
+  delivered(message: Message): void;
+  changed(room: string): void;
+  /** Problems nobody awaits (such as a restored message that fails), for `chat.on('error')`. */
+  reportError(error: ChatterError): void;
+}
+
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/** Full jitter: many clients retrying after one outage spread out instead of arriving together. */
+const retryDelay = (attempts: number, error: ChatterError): number => {
+  const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) return retryAfterMs;
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts, 16));
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+};
+
+/**
+ * Messages on their way to the server. One at a time and in order, so they are stored in the
+ * order the app sent them; each is resent with its `clientId` until the server answers, which
+ * makes a resend of an already stored message return the original instead of a copy.
+ */
+export class Outbox {
+  readonly #deps: OutboxDeps;
+  readonly #entries: Entry[] = [];
+  #running = false;
+  #closed = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeRetry: (() => void) | undefined;
+
+  constructor(deps: OutboxDeps) {
+    this.#deps = deps;
+  }
+
+  /** Adds the user's stored entries (from an earlier page or process) that are not queued yet. */
+  async restore(userId: string): Promise<void> {
+    const stored = await this.#deps.storage.load(userId);
+    const rooms = new Set<string>();
+    for (const entry of stored) {
+      if (this.#entries.some((each) => each.stored.clientId === entry.clientId)) continue;
+      this.#entries.push({ stored: entry, state: 'queued', attempts: 0, waiters: [] });
+      rooms.add(entry.room);
+    }
+    for (const room of rooms) this.#deps.changed(room);
+    this.flush();
+  }
+
+  async enqueue(stored: StoredOutboxEntry): Promise<Message> {
+    if (this.#closed) throw new ChatterError('CLOSED', 'The client is closed');
+    // Persist before anything goes on the wire: a reload right after `send` must not lose it.
+    await this.#deps.storage.put(stored);
+    if (this.#closed) throw new ChatterError('CLOSED', 'The client was closed before sending');
+    return new Promise<Message>((resolve, reject) => {
+      this.#entries.push({
+        stored,
+        state: 'queued',
+        attempts: 0,
+        waiters: [{ resolve, reject }],
+      });
+      this.#deps.changed(stored.room);
+      this.flush();
+    });
+  }
+
+  pending(room: string): PendingMessage[] {
+    return this.#entries
+      .filter((entry) => entry.stored.room === room)
+      .map(({ stored, state, error }) => ({
+        clientId: stored.clientId,
+        room: stored.room,
+        text: stored.text,
+        createdAt: stored.createdAt,
+        state,
+        ...(error ? { error } : {}),
+      }));
+  }
+
+  /** Drops a failed or still queued message; one being sent right now cannot be taken back. */
+  async discard(clientId: string): Promise<boolean> {
+    const index = this.#entries.findIndex((entry) => entry.stored.clientId === clientId);
+    const entry = this.#entries[index];
+    if (!entry || entry.state === 'sending') return false;
+    this.#entries.splice(index, 1);
+    await this.#deps.storage.remove(clientId);
+    for (const waiter of entry.waiters) {
+      waiter.reject(new ChatterError('CLOSED', 'The message was discarded before it was sent'));
+    }
+    this.#deps.changed(entry.stored.room);
+    return true;
+  }
+
+  /**
+   * Sends what is queued, if connected. On a (re)connection `retryNow` also cuts short a
+   * backoff wait, since whatever failed may work on the new connection.
+   */
+  flush(retryNow = false): void {
+    if (retryNow) this.#wakeRetry?.();
+    if (this.#running || this.#closed) return;
+    this.#running = true;
+    void this.#run();
+  }
+
+  /** Rejects what is awaited (with `CLOSED`); what is stored stays for the next client. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeRetry?.();
+    for (const entry of this.#entries.splice(0)) {
+      for (const waiter of entry.waiters) {
+        waiter.reject(
+          new ChatterError('CLOSED', 'The client was closed before the server answered'),
+        );
+      }
+    }
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (!this.#closed && this.#deps.isConnected()) {
+        const entry = this.#entries.find((each) => each.state === 'queued');
+        if (!entry) return;
+        if (!(await this.#sendOne(entry))) return;
+      }
+    } finally {
+      // Cleared in the same task as the loop's last check, so a `flush` never finds it stale.
+      this.#running = false;
+    }
+  }
+
+  /** Sends one entry; `false` when the queue must wait for the next connection. */
+  async #sendOne(entry: Entry): Promise<boolean> {
+    entry.state = 'sending';
+    this.#deps.changed(entry.stored.room);
+    try {
+      const message = await this.#deps.send(entry.stored);
+      await this.#settle(entry, message);
+      return true;
+    } catch (thrown) {
+      const error = toChatterError(thrown);
+      if (this.#closed) return false;
+      entry.state = 'queued';
+      entry.attempts += 1;
+      this.#deps.changed(entry.stored.room);
+      if (error.code === 'DISCONNECTED') return false;
+      if (error.code === 'UNAUTHORIZED' && this.#deps.refreshToken()) return false;
+      if (isTransient(error)) {
+        await this.#sleep(retryDelay(entry.attempts, error));
+        return true;
+      }
+      await this.#fail(entry, error);
+      return true;
+    }
+  }
+
+  async #settle(entry: Entry, message: Message): Promise<void> {
+    this.#remove(entry);
+    this.#deps.delivered(message);
+    this.#deps.changed(entry.stored.room);
+    for (const waiter of entry.waiters) waiter.resolve(message);
+    await this.#forget(entry.stored.clientId);
+  }
+
+  async #fail(entry: Entry, error: ChatterError): Promise<void> {
+    entry.state = 'failed';
+    entry.error = error;
+    this.#deps.changed(entry.stored.room);
+    if (entry.waiters.length === 0) this.#deps.reportError(error);
+    for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+    await this.#forget(entry.stored.clientId);
+  }
+
+  #remove(entry: Entry): void {
+    const index = this.#entries.indexOf(entry);
+    if (index >= 0) this.#entries.splice(index, 1);
+  }
+
+  async #forget(clientId: string): Promise<void> {
+    try {
+      await this.#deps.storage.remove(clientId);
+    } catch (error) {
+      // Left in storage, the message is resent later and the server answers with the original.
+      this.#deps.reportError(toChatterError(error));
+    }
+  }
+
+  /** Waits `ms`, or less if `flush` (a reconnection) or `close` comes first. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(this.#retryTimer);
+        this.#wakeRetry = undefined;
+        resolve();
+      };
+      this.#wakeRetry = wake;
+      this.#retryTimer = setTimeout(wake, ms);
+    });
+  }
+}

@@ -1,0 +1,318 @@
+import {
+  type HistoryAck,
+  type HistoryPayload,
+  HistoryPayloadSchema,
+  type JoinAck,
+  LIMITS,
+  type Message,
+  MessageTextSchema,
+  type TypingEvent,
+  type User,
+} from '@chatter/protocol';
+import { Emitter, type Listener } from './emitter.js';
+import { ChatterError, toChatterError, validateLocally } from './errors.js';
+import type { PendingMessage } from './outbox.js';
+import { RoomState } from './room-state.js';
+
+/**
+ * A page of history: oldest first, and whether more lies beyond it in the direction read.
+ *
+ * @example
+ * ```ts
+ * const { messages, hasMore }: HistoryPage = await room.history({ limit: 20 });
+ * ```
+ */
+export type HistoryPage = Omit<Extract<HistoryAck, { ok: true }>, 'ok'>;
+
+/**
+ * Which page {@link Room.history} reads. With `after`, the oldest `limit` messages after that
+ * `seq`; otherwise the newest `limit` before `before` (or before the head). `limit` ≤ 100.
+ *
+ * @example
+ * ```ts
+ * const options: HistoryOptions = { before: room.messages[0]?.seq, limit: 50 };
+ * ```
+ */
+export type HistoryOptions = Omit<HistoryPayload, 'room'>;
+
+/**
+ * Sent with a room's `reset` event: the server's history of the room was replaced (restored
+ * from a backup, say), so the room's messages were reloaded and older `seq`s mean nothing.
+ *
+ * @example
+ * ```ts
+ * room.on('reset', ({ previousEpoch }: RoomReset) => console.warn('history replaced', previousEpoch));
+ * ```
+ */
+export interface RoomReset {
+  room: string;
+  epoch: string;
+  previousEpoch: string | null;
+}
+
+/**
+ * The events of a {@link Room}.
+ *
+ * - `message`: each message once, in `seq` order, whether it was caught up or live.
+ * - `typing`: someone else started or stopped typing in the room.
+ * - `reset`: the room's history was replaced; `messages` now holds the new history.
+ * - `change`: anything a UI shows changed (`messages`, `pending`, `typingUsers`, `hasMoreHistory`).
+ *
+ * @example
+ * ```ts
+ * const events: Array<keyof RoomEvents> = ['message', 'typing', 'reset', 'change'];
+ * ```
+ */
+export interface RoomEvents {
+  message: Message;
+  typing: TypingEvent;
+  reset: RoomReset;
+  change: undefined;
+}
+
+/**
+ * A joined room. `messages` is always ordered by `seq` with no duplicates and no gaps; it starts
+ * with the newest page and grows with live messages and with older pages read by `history`.
+ *
+ * @example
+ * ```ts
+ * const room = await chat.join('general');
+ * room.on('message', (message) => console.log(`${message.author.name}: ${message.text}`));
+ * const sent = await room.send('hello');
+ * const older = await room.history({ before: room.messages[0]?.seq, limit: 50 });
+ * ```
+ */
+export interface Room {
+  readonly name: string;
+  /** The room history's epoch; `seq` positions are only comparable within one epoch. */
+  readonly epoch: string | null;
+  readonly messages: readonly Message[];
+  /** Whether older messages exist before `messages[0]` (read them with `history`). */
+  readonly hasMoreHistory: boolean;
+  /** This user's messages to the room that the server has not stored yet, or refused. */
+  readonly pending: readonly PendingMessage[];
+  /** Who else is typing in the room right now. */
+  readonly typingUsers: readonly User[];
+  on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void;
+  /**
+   * Queues `text` and resolves with the stored message once the server has it. Survives
+   * disconnects and server restarts; rejects only when the server refuses the message for good
+   * (validation, authorization) or the client is closed.
+   */
+  send(text: string): Promise<Message>;
+  /** Reads a page of history; a page just older than `messages` is also prepended to it. */
+  history(options?: HistoryOptions): Promise<HistoryPage>;
+  /** Tells the room whether this user is typing; the server ends it after a few idle seconds. */
+  typing(isTyping: boolean): void;
+  /** Removes a failed (or not yet sent) message from `pending`; `false` if it is being sent. */
+  discard(clientId: string): Promise<boolean>;
+  /** Leaves the room; the object stops receiving and its methods reject. */
+  leave(): Promise<void>;
+}
+
+type JoinedAck = Extract<JoinAck, { ok: true }>;
+
+/** What a room needs from its client. */
+export interface RoomChannel {
+  join(room: string, since?: { since: number; epoch: string }): Promise<JoinedAck>;
+  history(payload: HistoryPayload): Promise<HistoryPage>;
+  send(room: string, text: string): Promise<Message>;
+  pending(room: string): PendingMessage[];
+  discard(clientId: string): Promise<boolean>;
+  typing(room: string, typing: boolean): void;
+  leave(room: string): Promise<void>;
+  reportError(error: ChatterError): void;
+}
+
+export class RoomImpl implements Room {
+  readonly name: string;
+  readonly #channel: RoomChannel;
+  readonly #state = new RoomState();
+  readonly #events = new Emitter<RoomEvents>();
+  readonly #typing = new Map<string, User>();
+  /** Bumped on every lost connection, so answers from an old connection are ignored. */
+  #generation = 0;
+  #live = false;
+  #left = false;
+  #sync: Promise<void> | undefined;
+  #catchUp: Promise<void> | undefined;
+
+  constructor(name: string, channel: RoomChannel) {
+    this.name = name;
+    this.#channel = channel;
+  }
+
+  get epoch() {
+    return this.#state.epoch;
+  }
+  get messages(): readonly Message[] {
+    return this.#state.messages;
+  }
+  get hasMoreHistory() {
+    return this.#state.hasMoreHistory;
+  }
+  get pending(): readonly PendingMessage[] {
+    return this.#channel.pending(this.name);
+  }
+  get typingUsers(): readonly User[] {
+    return [...this.#typing.values()];
+  }
+
+  on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  send(text: string): Promise<Message> {
+    try {
+      this.#assertActive();
+      validateLocally(MessageTextSchema, text, 'text');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#channel.send(this.name, text);
+  }
+
+  async history(options: HistoryOptions = {}): Promise<HistoryPage> {
+    this.#assertActive();
+    const payload = validateLocally(
+      HistoryPayloadSchema,
+      { limit: LIMITS.historyPageDefaultSize, ...options, room: this.name },
+      'history',
+    );
+    const page = await this.#channel.history(payload);
+    if (payload.after === undefined && this.#state.prependOlder(page.messages, page.hasMore)) {
+      this.#events.emit('change', undefined);
+    }
+    return page;
+  }
+
+  typing(isTyping: boolean): void {
+    if (!this.#left) this.#channel.typing(this.name, isTyping);
+  }
+
+  discard(clientId: string): Promise<boolean> {
+    return this.#channel.discard(clientId);
+  }
+
+  async leave(): Promise<void> {
+    if (this.#left) return;
+    this.#left = true;
+    this.#live = false;
+    this.#typing.clear();
+    await this.#channel.leave(this.name);
+    this.#events.clear();
+  }
+
+  get left(): boolean {
+    return this.#left;
+  }
+
+  /**
+   * Joins on the current connection and resolves once caught up: after `since` when the room
+   * was joined before, else from the newest page. One sync per connection at a time.
+   */
+  sync(): Promise<void> {
+    this.#sync ??= this.#runSync().finally(() => {
+      this.#sync = undefined;
+    });
+    return this.#sync;
+  }
+
+  /** A message broadcast to the room or acknowledged to this user. */
+  receive(message: Message): void {
+    if (this.#left) return;
+    this.#appended(this.#state.receive(message));
+    if (this.#live && this.#state.behind) this.#startCatchUp();
+  }
+
+  typingEvent(event: TypingEvent): void {
+    if (this.#left) return;
+    const changed = event.typing
+      ? this.#typing.get(event.user.id)?.name !== event.user.name
+      : this.#typing.has(event.user.id);
+    if (event.typing) this.#typing.set(event.user.id, event.user);
+    else this.#typing.delete(event.user.id);
+    this.#events.emit('typing', event);
+    if (changed) this.#events.emit('change', undefined);
+  }
+
+  connectionLost(): void {
+    this.#generation += 1;
+    this.#live = false;
+    this.#sync = undefined;
+    this.#catchUp = undefined;
+    this.#state.connectionLost();
+    if (this.#typing.size > 0) {
+      this.#typing.clear();
+      this.#events.emit('change', undefined);
+    }
+  }
+
+  /** The outbox changed this room's pending messages. */
+  pendingChanged(): void {
+    this.#events.emit('change', undefined);
+  }
+
+  async #runSync(): Promise<void> {
+    const generation = this.#generation;
+    const state = this.#state;
+    const since = state.resumable ? { since: state.last, epoch: state.epoch ?? '' } : undefined;
+    const ack = await this.#channel.join(this.name, since);
+    if (generation !== this.#generation || this.#left) {
+      throw new ChatterError('DISCONNECTED', 'The connection dropped while joining');
+    }
+    const { outcome, appended } = state.applyJoin(ack, since !== undefined);
+    this.#live = true;
+    if (outcome.reset) {
+      this.#events.emit('reset', {
+        room: this.name,
+        epoch: ack.epoch,
+        previousEpoch: outcome.previousEpoch,
+      });
+      this.#events.emit('change', undefined);
+    }
+    this.#appended(appended, !since || outcome.reset);
+    if (!since) this.#events.emit('change', undefined);
+    if (state.behind) await this.#startCatchUp();
+  }
+
+  /** Fetches what lies between the timeline and the newest `seq` seen, page by page. */
+  #startCatchUp(): Promise<void> {
+    this.#catchUp ??= this.#fetchMissing().finally(() => {
+      this.#catchUp = undefined;
+    });
+    return this.#catchUp.catch((error: unknown) => {
+      const chatterError = toChatterError(error);
+      // A dropped connection is not worth reporting: the next join catches up anyway.
+      if (chatterError.code !== 'DISCONNECTED') this.#channel.reportError(chatterError);
+    });
+  }
+
+  async #fetchMissing(): Promise<void> {
+    const generation = this.#generation;
+    const state = this.#state;
+    while (state.behind && generation === this.#generation && !this.#left) {
+      const from = state.last;
+      const page = await this.#channel.history({
+        room: this.name,
+        after: from,
+        limit: LIMITS.historyPageMaxSize,
+      });
+      if (generation !== this.#generation || this.#left) return;
+      this.#appended(page.messages.flatMap((message) => state.receive(message)));
+      // The server has nothing after `from`: what we were waiting for does not exist.
+      if (state.last === from) return;
+    }
+  }
+
+  /** Emits `message` for each newly appended one; `quiet` for a first page or a reset. */
+  #appended(messages: readonly Message[], quiet = false): void {
+    if (messages.length === 0) return;
+    if (!quiet) for (const message of messages) this.#events.emit('message', message);
+    this.#events.emit('change', undefined);
+  }
+
+  #assertActive(): void {
+    if (this.#left) throw new ChatterError('CLOSED', `You left room "${this.name}"`);
+  }
+}

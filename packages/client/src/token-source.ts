@@ -1,0 +1,57 @@
+import type { User } from '@chatter/protocol';
+import { ChatterError, toChatterError } from './errors.js';
+import { userFromToken } from './token.js';
+
+/** A token from the app's `getToken`; may be synchronous. */
+export type GetToken = () => string | Promise<string>;
+
+/**
+ * The current token: a fixed one, or one from `getToken`, fetched on first use and again after
+ * the server refused the one in hand.
+ */
+export class TokenSource {
+  readonly #getToken: GetToken | undefined;
+  #token: string | undefined;
+  #fetching: Promise<string> | undefined;
+  #user: User | null;
+
+  constructor(token: string | undefined, getToken: GetToken | undefined) {
+    this.#token = token;
+    this.#getToken = getToken;
+    this.#user = token ? userFromToken(token) : null;
+  }
+
+  /** The user the current token names, once there is a token. */
+  get user(): User | null {
+    return this.#user;
+  }
+
+  current(): Promise<string> {
+    if (this.#token !== undefined) return Promise.resolve(this.#token);
+    const getToken = this.#getToken;
+    if (!getToken) return Promise.reject(new ChatterError('UNAUTHORIZED', 'No token'));
+    this.#fetching ??= (async () => {
+      try {
+        const token = await getToken();
+        if (typeof token !== 'string' || token.length === 0) {
+          throw new ChatterError('UNAUTHORIZED', 'getToken() returned no token');
+        }
+        this.#token = token;
+        this.#user = userFromToken(token) ?? this.#user;
+        return token;
+      } catch (error) {
+        throw toChatterError(error, 'UNAUTHORIZED');
+      } finally {
+        this.#fetching = undefined;
+      }
+    })();
+    return this.#fetching;
+  }
+
+  /** Forgets the token so the next use asks `getToken`; `false` when there is no `getToken`. */
+  invalidate(): boolean {
+    if (!this.#getToken) return false;
+    this.#token = undefined;
+    return true;
+  }
+}

@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Message, MessageSchema } from '@chatter/protocol';
+import { SignJWT } from 'jose';
+
+/** The server's source; spawned as its own process, exactly as `pnpm dev` runs it. */
+const SERVER_DIR = fileURLToPath(new URL('../../../../apps/server/', import.meta.url));
+
+export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
+
+const freePort = async (): Promise<number> => {
+  const probe = net.createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as net.AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+};
+
+export interface ServerProcessOptions {
+  env?: Record<string, string>;
+}
+
+/**
+ * A Chatter server in a child process on a fixed port and data directory, so a test can kill
+ * it (gracefully or not) and start it again where clients expect it.
+ */
+export class ServerProcess {
+  readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-client-test-'));
+  port = 0;
+  #child: ChildProcess | undefined;
+  #output = '';
+  readonly #env: Record<string, string>;
+
+  constructor(options: ServerProcessOptions = {}) {
+    this.#env = options.env ?? {};
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get output(): string {
+    return this.#output;
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    this.#output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: SERVER_DIR,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        CHATTER_DATA_DIR: this.dataDir,
+        CHATTER_JWT_SECRET: TEST_SECRET,
+        CHATTER_PRESENCE_GRACE_MS: '300',
+        CHATTER_TYPING_TIMEOUT_MS: '1000',
+        CHATTER_MESSAGES_PER_MINUTE: '1000000',
+        LOG_LEVEL: 'info',
+        ...this.#env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const collect = (chunk: Buffer) => {
+      this.#output += chunk.toString();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const deadline = Date.now() + 20_000;
+    while (!this.#output.includes('Chatter is listening on')) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`the server did not start:\n${this.#output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** SIGTERM lets the server finish what it acknowledged; SIGKILL is a crash. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+  }
+
+  async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.stop(signal);
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop('SIGKILL');
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A token as an app's backend would mint it with the server's secret. */
+  async token(
+    user: { id: string; name: string },
+    expiresIn: string | number = '1h',
+    claims: { rooms?: string[] } = {},
+  ): Promise<string> {
+    return new SignJWT({ name: user.name, ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(new TextEncoder().encode(TEST_SECRET));
+  }
+
+  /** The room's whole stored history, read over REST page by page: the source of truth. */
+  async history(room: string): Promise<Message[]> {
+    const token = await this.token({ id: 'auditor', name: 'Auditor' });
+    const all: Message[] = [];
+    for (let after = 0; ; ) {
+      const response = await fetch(
+        `${this.url}/api/messages?room=${room}&after=${after}&limit=100`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { messages: unknown[]; hasMore: boolean };
+      const page = body.messages.map((message) => MessageSchema.parse(message));
+      all.push(...page);
+      const last = page.at(-1);
+      if (!body.hasMore || !last) return all;
+      after = last.seq;
+    }
+  }
+
+  /** Posts as another user over REST, the way a bot or another app would. */
+  async post(room: string, text: string, user = { id: 'poster', name: 'Poster' }) {
+    const response = await fetch(`${this.url}/api/messages`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await this.token(user)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ room, text }),
+    });
+    if (response.status !== 201) throw new Error(`post: ${response.status}`);
+    return MessageSchema.parse(((await response.json()) as { message: unknown }).message);
+  }
+}

@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+
+/** Engine.IO frames carrying a Socket.IO `message` event from the server. */
+const isMessageEvent = (frame: string) => frame.startsWith('42["message"');
+
+interface Link {
+  client: WebSocket;
+  server: WebSocket;
+  /** The `message` events this link delivered, newest last. */
+  delivered: string[];
+}
+
+/**
+ * A WebSocket proxy between clients and a real server, for the network faults a test needs:
+ * dropped connections, an unreachable server, events delivered twice, and frames the server
+ * would never send. REST requests are passed through unchanged.
+ */
+export class FaultyProxy {
+  readonly #targetPort: () => number;
+  readonly #http = http.createServer();
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #links = new Set<Link>();
+  #refusing = false;
+  /** Each `message` event is delivered twice while set. */
+  duplicateEverything = false;
+
+  constructor(targetPort: () => number) {
+    this.#targetPort = targetPort;
+    this.#http.on('request', (request, response) => this.#forwardHttp(request, response));
+    this.#http.on('upgrade', (request, socket, head) => this.#upgrade(request, socket, head));
+  }
+
+  get url(): string {
+    const { port } = this.#http.address() as net.AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  get connections(): number {
+    return this.#links.size;
+  }
+
+  async listen(): Promise<void> {
+    this.#http.listen(0, '127.0.0.1');
+    await once(this.#http, 'listening');
+  }
+
+  /** Cuts every connection abruptly, as a network failure would. */
+  drop(): void {
+    for (const link of this.#links) {
+      link.client.terminate();
+      link.server.terminate();
+    }
+    this.#links.clear();
+  }
+
+  /** While refusing, new connections fail as if the server were unreachable. */
+  refuse(refusing: boolean): void {
+    this.#refusing = refusing;
+    if (refusing) this.drop();
+  }
+
+  /** Delivers the last `count` `message` events again, on every connection. */
+  redeliver(count: number): void {
+    for (const link of this.#links) {
+      for (const frame of link.delivered.slice(-count)) link.client.send(frame);
+    }
+  }
+
+  /** Sends a raw Engine.IO frame to every client, as if the server had sent it. */
+  inject(frame: string): void {
+    for (const link of this.#links) link.client.send(frame);
+  }
+
+  async close(): Promise<void> {
+    this.drop();
+    this.#wss.close();
+    this.#http.closeAllConnections();
+    await new Promise((resolve) => this.#http.close(resolve));
+  }
+
+  #upgrade(request: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    if (this.#refusing) {
+      socket.destroy();
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (client) => {
+      const server = new WebSocket(`ws://127.0.0.1:${this.#targetPort()}${request.url ?? '/'}`);
+      const link: Link = { client, server, delivered: [] };
+      this.#links.add(link);
+      const pending: string[] = [];
+      const end = () => {
+        this.#links.delete(link);
+        client.terminate();
+        server.terminate();
+      };
+      client.on('message', (data) => {
+        const frame = data.toString();
+        if (server.readyState === WebSocket.OPEN) server.send(frame);
+        else pending.push(frame);
+      });
+      server.on('open', () => {
+        for (const frame of pending.splice(0)) server.send(frame);
+      });
+      server.on('message', (data) => {
+        const frame = data.toString();
+        client.send(frame);
+        if (!isMessageEvent(frame)) return;
+        link.delivered.push(frame);
+        if (this.duplicateEverything) client.send(frame);
+      });
+      client.on('close', end);
+      server.on('close', end);
+      client.on('error', end);
+      server.on('error', end);
+    });
+  }
+
+  #forwardHttp(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (this.#refusing) {
+      response.socket?.destroy();
+      return;
+    }
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: this.#targetPort(),
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.socket?.destroy());
+    request.pipe(upstream);
+  }
+}
