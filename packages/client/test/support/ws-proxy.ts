@@ -26,6 +26,8 @@ export class FaultyProxy {
   #refusing = false;
   /** Each `message` event is delivered twice while set. */
   duplicateEverything = false;
+  /** Frames from the server are lost while set: requests arrive, answers never do. */
+  loseReplies = false;
 
   constructor(targetPort: () => number) {
     this.#targetPort = targetPort;
@@ -105,6 +107,7 @@ export class FaultyProxy {
         for (const frame of pending.splice(0)) server.send(frame);
       });
       server.on('message', (data) => {
+        if (this.loseReplies) return;
         const frame = data.toString();
         client.send(frame);
         if (!isMessageEvent(frame)) return;
