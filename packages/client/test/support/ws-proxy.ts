@@ -28,6 +28,11 @@ export class FaultyProxy {
   duplicateEverything = false;
   /** Frames from the server are lost while set: requests arrive, answers never do. */
   loseReplies = false;
+  /**
+   * The next this many `message` events are lost while the connection stays up, as a broadcast
+   * relayed through an at-most-once channel (Redis pub/sub between nodes, say) can be.
+   */
+  loseMessageEvents = 0;
 
   constructor(targetPort: () => number) {
     this.#targetPort = targetPort;
@@ -109,6 +114,10 @@ export class FaultyProxy {
       server.on('message', (data) => {
         if (this.loseReplies) return;
         const frame = data.toString();
+        if (isMessageEvent(frame) && this.loseMessageEvents > 0) {
+          this.loseMessageEvents -= 1;
+          return;
+        }
         client.send(frame);
         if (!isMessageEvent(frame)) return;
         link.delivered.push(frame);
