@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /** Engine.IO frames carrying a Socket.IO `message` event from the server. */
@@ -88,7 +89,7 @@ export class FaultyProxy {
     await new Promise((resolve) => this.#http.close(resolve));
   }
 
-  #upgrade(request: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+  #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.#refusing) {
       socket.destroy();
       return;
