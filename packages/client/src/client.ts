@@ -217,6 +217,7 @@ class ChatterClientImpl implements ChatterClient {
   async join(name: string): Promise<Room> {
     validateLocally(RoomNameSchema, name, 'room');
     const existing = this.#rooms.get(name);
+    if (existing?.settled) return existing;
     const room = existing ?? new RoomImpl(name, this.#roomChannel());
     if (!existing) this.#rooms.set(name, room);
     try {

@@ -203,8 +203,9 @@ export class RoomImpl implements Room {
     this.#events.clear();
   }
 
-  get left(): boolean {
-    return this.#left;
+  /** Joined on the current connection, with nothing in flight to catch up on. */
+  get settled(): boolean {
+    return this.#live && !this.#sync && !this.#catchUp;
   }
 
   /**

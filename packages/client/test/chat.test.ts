@@ -138,6 +138,15 @@ describe('two people chatting', () => {
     await expect(chat.connect()).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
+  it('returns the same room when joined twice', async () => {
+    const { chat } = await guest('Twice');
+    const name = freshRoom();
+    const [first, second] = await Promise.all([chat.join(name), chat.join(name)]);
+    expect(second).toBe(first);
+    expect(await chat.join(name)).toBe(first);
+    expect(chat.rooms).toEqual([first]);
+  });
+
   it('knows its user from the token', async () => {
     const { chat, user } = await guest('Self');
     expect(chat.user).toEqual(user);
