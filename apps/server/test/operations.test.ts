@@ -27,6 +27,8 @@ describe('configuration', () => {
       guestsEnabled: true,
       jwtSecret: undefined,
       mongodbUri: undefined,
+      mongodbWriteConcern: 'majority',
+      mongodbWriteTimeoutMs: 10_000,
       corsOrigins: [],
       logLevel: 'info',
     });
@@ -40,6 +42,16 @@ describe('configuration', () => {
     [{ CHATTER_JWT_SECRET: 'short' }, 'CHATTER_JWT_SECRET must be at least 32 characters'],
     [{ CHATTER_GUESTS: 'maybe' }, 'CHATTER_GUESTS must be true or false'],
     [{ MONGODB_URI: 'http://db' }, 'MONGODB_URI must start with mongodb://'],
+    [{ MONGODB_URI: 'not-a-uri' }, 'MONGODB_URI must start with mongodb://'],
+    [{ MONGODB_URI: 'mongodb://' }, 'MONGODB_URI is not a valid MongoDB connection string'],
+    [{ MONGODB_URI: 'mongodb://db:port/chat' }, 'MONGODB_URI is not a valid MongoDB connection'],
+    [{ MONGODB_URI: 'mongodb://db/chat.log' }, 'MONGODB_URI names the database "chat.log"'],
+    [{ CHATTER_MONGODB_WRITE_CONCERN: '0' }, 'CHATTER_MONGODB_WRITE_CONCERN must be "majority"'],
+    [{ CHATTER_MONGODB_WRITE_CONCERN: 'all' }, 'CHATTER_MONGODB_WRITE_CONCERN must be "majority"'],
+    [
+      { CHATTER_MONGODB_WRITE_TIMEOUT_MS: '5' },
+      'CHATTER_MONGODB_WRITE_TIMEOUT_MS must be at least',
+    ],
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS must be a comma-separated list'],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
@@ -53,8 +65,14 @@ describe('configuration', () => {
       CHATTER_GUESTS: 'false',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       CHATTER_PRESENCE_GRACE_MS: '1500',
+      MONGODB_URI: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
+      CHATTER_MONGODB_WRITE_CONCERN: '2',
+      CHATTER_MONGODB_WRITE_TIMEOUT_MS: '2500',
     });
     expect(config).toMatchObject({
+      mongodbUri: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
+      mongodbWriteConcern: 2,
+      mongodbWriteTimeoutMs: 2500,
       port: 4000,
       dataDir: '/var/lib/chatter',
       guestsEnabled: false,
