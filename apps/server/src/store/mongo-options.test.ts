@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectOptions, DEFAULT_DATABASE, databaseName, describeTarget } from './mongo-options.js';
+import {
+  connectOptions,
+  DEFAULT_DATABASE,
+  databaseName,
+  describeTarget,
+  withoutWriteConcern,
+} from './mongo-options.js';
 
 describe('databaseName', () => {
   it.each([
@@ -52,5 +58,23 @@ describe('connectOptions', () => {
     });
     expect(options.writeConcern).toEqual({ w: 2, journal: true, wtimeoutMS: 2500 });
     expect(options.dbName).toBe(DEFAULT_DATABASE);
+  });
+});
+
+describe('withoutWriteConcern', () => {
+  it('takes the write-concern options out of the URI, whatever their case, and keeps the rest', () => {
+    expect(
+      withoutWriteConcern(
+        'mongodb://u:p%40ss@db1:27017,db2:27017/chat?replicaSet=rs0&W=1&journal=false&wtimeoutMS=5&j=false&fsync=true&appName=chatter',
+      ),
+    ).toEqual({
+      uri: 'mongodb://u:p%40ss@db1:27017,db2:27017/chat?replicaSet=rs0&appName=chatter',
+      removed: ['W', 'journal', 'wtimeoutMS', 'j', 'fsync'],
+    });
+  });
+
+  it('leaves a URI without them exactly as it was', () => {
+    const uri = 'mongodb+srv://u:p@cluster0.example.net/chat?retryWrites=true&appName=x';
+    expect(withoutWriteConcern(uri)).toEqual({ uri, removed: [] });
   });
 });

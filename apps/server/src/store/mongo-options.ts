@@ -25,9 +25,33 @@ export const databaseName = (uri: string): string =>
 export const describeTarget = (uri: string): string =>
   `${new ConnectionString(uri).hosts.join(',')}/${databaseName(uri)}`;
 
+// Write-concern options a URI may carry (the driver reads them case-insensitively).
+const WRITE_CONCERN_PARAMS: ReadonlySet<string> = new Set([
+  'w',
+  'journal',
+  'j',
+  'wtimeoutms',
+  'wtimeout',
+  'fsync',
+]);
+
 /**
- * Options for `connection.openUri`. Options given here win over the same options in the URI, so
- * the write concern and read preference below hold whatever the URI says.
+ * The URI without its write-concern options, and the ones removed. The driver lets a URI's
+ * `journal=false` win over the `journal: true` we pass, so the only way for the configured write
+ * concern to be the one in force is to take them out of the URI.
+ */
+export const withoutWriteConcern = (uri: string): { uri: string; removed: string[] } => {
+  const parsed = new ConnectionString(uri);
+  const removed = [...parsed.searchParams.keys()].filter((key) =>
+    WRITE_CONCERN_PARAMS.has(key.toLowerCase()),
+  );
+  for (const key of new Set(removed)) parsed.searchParams.delete(key);
+  return { uri: removed.length === 0 ? uri : parsed.toString(), removed };
+};
+
+/**
+ * Options for `connection.openUri`, with a URI passed through `withoutWriteConcern`. Options
+ * given here win over the URI's, so the read preference below holds whatever the URI says.
  */
 export const connectOptions = (settings: MongoStoreSettings): ConnectOptions => ({
   dbName: databaseName(settings.uri),

@@ -17,7 +17,12 @@ import {
 import { KeyedQueue } from './keyed-queue.js';
 import { type AppendPolicy, appendWithRetries } from './mongo-append.js';
 import { duplicateKeyOf, type OpenStep, openFailure, pingFailure } from './mongo-errors.js';
-import { connectOptions, describeTarget, type MongoStoreSettings } from './mongo-options.js';
+import {
+  connectOptions,
+  describeTarget,
+  type MongoStoreSettings,
+  withoutWriteConcern,
+} from './mongo-options.js';
 import {
   type CheckedAppend,
   checkAppend,
@@ -245,8 +250,16 @@ export const openMongoStore = async (
     await connection.close(true).catch(() => {});
     return openFailure(error, target, step);
   };
+  const { uri, removed } = withoutWriteConcern(settings.uri);
+  if (removed.length > 0) {
+    logger?.warn(
+      { ignored: removed },
+      `MONGODB_URI sets ${removed.join(', ')}; ignored, CHATTER_MONGODB_WRITE_CONCERN and ` +
+        'CHATTER_MONGODB_WRITE_TIMEOUT_MS decide',
+    );
+  }
   try {
-    await connection.openUri(settings.uri, connectOptions(settings));
+    await connection.openUri(uri, connectOptions(settings));
   } catch (error) {
     throw await fail(error, 'connect');
   }
