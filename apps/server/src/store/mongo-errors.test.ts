@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
 import { MESSAGE_INDEXES } from '../models/message-model.js';
 import { StoreUnavailableError } from './chat-store.js';
-import { describeMongoError, duplicateKeyOf, openFailure, pingFailure } from './mongo-errors.js';
+import {
+  describeMongoError,
+  duplicateKeyOf,
+  isCreationRace,
+  openFailure,
+  pingFailure,
+} from './mongo-errors.js';
 
 const { MongoServerError, MongoParseError, MongoNetworkError, MongoInvalidArgumentError } =
   mongoose.mongo;
@@ -118,5 +124,16 @@ describe('pingFailure', () => {
     expect(error.message).toBe(
       'MongoDB at db1:27017/chatter is not reachable: connection timed out',
     );
+  });
+});
+
+describe('isCreationRace', () => {
+  it('retries only the errors of two processes creating one collection at once', () => {
+    const serverError = (code: number) => new MongoServerError({ message: 'x', code });
+    expect(isCreationRace(serverError(48))).toBe(true); // NamespaceExists
+    expect(isCreationRace(serverError(112))).toBe(true); // WriteConflict
+    expect(isCreationRace(serverError(85))).toBe(false); // IndexOptionsConflict: ours to fix
+    expect(isCreationRace(serverError(11000))).toBe(false); // duplicates in the data
+    expect(isCreationRace(new MongoNetworkError('reset'))).toBe(false);
   });
 });

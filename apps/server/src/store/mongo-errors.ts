@@ -75,6 +75,14 @@ export const describeMongoError = (error: unknown): string => {
   return message;
 };
 
+// NamespaceExists and WriteConflict: what MongoDB may report when several processes starting on
+// an empty database create the same collection at once (createIndexes creates it implicitly).
+const CREATION_RACE_CODES: ReadonlySet<unknown> = new Set([48, 112]);
+
+/** Whether a failed index creation lost a race with another process and is worth one more try. */
+export const isCreationRace = (error: unknown): boolean =>
+  CREATION_RACE_CODES.has(fieldsOf(error).code);
+
 /** The step of opening the store that failed, for the message. */
 export type OpenStep = 'connect' | 'create-indexes';
 

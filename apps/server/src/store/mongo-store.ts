@@ -16,7 +16,13 @@ import {
 } from './chat-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { type AppendPolicy, appendWithRetries } from './mongo-append.js';
-import { duplicateKeyOf, type OpenStep, openFailure, pingFailure } from './mongo-errors.js';
+import {
+  duplicateKeyOf,
+  isCreationRace,
+  type OpenStep,
+  openFailure,
+  pingFailure,
+} from './mongo-errors.js';
 import {
   connectOptions,
   describeTarget,
@@ -263,10 +269,16 @@ export const openMongoStore = async (
   } catch (error) {
     throw await fail(error, 'connect');
   }
-  try {
-    for (const model of [models.Room, models.Message, models.User]) await model.createIndexes();
-  } catch (error) {
-    throw await fail(error, 'create-indexes');
+  for (const model of [models.Room, models.Message, models.User]) {
+    try {
+      await model.createIndexes().catch(async (error: unknown) => {
+        // Another process created the collection at the same moment; it exists now.
+        if (!isCreationRace(error)) throw error;
+        await model.createIndexes();
+      });
+    } catch (error) {
+      throw await fail(error, 'create-indexes');
+    }
   }
   return new MongoChatStore(connection, models, target, logger);
 };
