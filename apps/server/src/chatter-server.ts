@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import { createAuthService, resolveJwtSecret } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
@@ -32,15 +32,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const openStore = (config: Config): ChatStore => {
-  if (config.mongodbUri) {
-    // Never fall back to SQLite behind the operator's back: they asked for MongoDB.
-    throw new ConfigError(
-      'MONGODB_URI is set, but this build of Chatter has no MongoDB backend yet. ' +
-        'Unset MONGODB_URI to use the embedded SQLite store.',
-    );
-  }
-  return openSqliteStore(config.dataDir);
+const openStore = async (config: Config, logger: Logger): Promise<ChatStore> => {
+  if (!config.mongodbUri) return openSqliteStore(config.dataDir);
+  // Loaded only when asked for, so SQLite deployments never load mongoose. Never a fallback to
+  // SQLite: a MongoDB that cannot be reached or used rejects here and stops the server.
+  const { openMongoStore } = await import('./store/mongo-store.js');
+  const store = await openMongoStore(
+    {
+      uri: config.mongodbUri,
+      writeConcern: config.mongodbWriteConcern,
+      writeTimeoutMs: config.mongodbWriteTimeoutMs,
+    },
+    logger,
+  );
+  logger.info(
+    { target: store.target, writeConcern: config.mongodbWriteConcern },
+    `storing chat history in MongoDB at ${store.target}`,
+  );
+  return store;
 };
 
 const listen = (server: http.Server, port: number, host: string | undefined) =>
@@ -59,11 +68,11 @@ export const startChatterServer = async (
   if (config.redisUrl) {
     logger.warn('REDIS_URL is set but not used yet: this server runs as a single node');
   }
-  const store = openStore(config);
   const auth = createAuthService({
     secret: resolveJwtSecret(config.jwtSecret, config.dataDir),
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
+  const store = await openStore(config, logger);
 
   const httpServer = http.createServer();
   const io: ChatServer = new Server<

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 import { LOG_LEVELS } from './utils/logger.js';
 
@@ -19,13 +20,62 @@ const flag = (name: string) =>
     .enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` })
     .transform((value) => value === 'true' || value === '1');
 
+// Characters MongoDB does not allow in database names (on any platform), plus "/".
+const BAD_DATABASE_NAME = /[/\\. "$*<>:|?]/;
+
+/**
+ * Parses the URI the way the driver will, so a malformed one is a configuration error at start
+ * rather than a connection failure later. Query options are checked by the driver on connect.
+ */
+function checkMongoUri(uri: string, ctx: z.RefinementCtx): void {
+  if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'MONGODB_URI must start with mongodb:// or mongodb+srv://',
+    });
+    return;
+  }
+  let database: string;
+  try {
+    const parsed = new ConnectionString(uri);
+    // The driver parses each host as a URL when it connects; do the same now.
+    for (const host of parsed.hosts) {
+      if (!URL.canParse(`mongodb://${host}`)) throw new Error(`"${host}" is not a host[:port]`);
+    }
+    database = decodeURIComponent(parsed.pathname.slice(1));
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `MONGODB_URI is not a valid MongoDB connection string: ${(error as Error).message}`,
+    });
+    return;
+  }
+  if (BAD_DATABASE_NAME.test(database) || database.length > 63) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `MONGODB_URI names the database "${database}", which MongoDB does not allow`,
+    });
+  }
+}
+
 const EnvSchema = z.object({
   PORT: wholeNumber('PORT', { min: 0, max: 65535 }).default(3000),
   HOST: z.string().min(1).optional(),
-  MONGODB_URI: z
+  MONGODB_URI: z.string().superRefine(checkMongoUri).optional(),
+  CHATTER_MONGODB_WRITE_CONCERN: z
     .string()
-    .regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://')
-    .optional(),
+    // 0 (unacknowledged) is refused: an acknowledged message must be stored. A replica set has
+    // at most 50 members.
+    .regex(
+      /^(majority|[1-9]|[1-4]\d|50)$/,
+      'CHATTER_MONGODB_WRITE_CONCERN must be "majority" or a number of members from 1 to 50',
+    )
+    .transform((value) => (value === 'majority' ? value : Number(value)))
+    .default('majority'),
+  CHATTER_MONGODB_WRITE_TIMEOUT_MS: wholeNumber('CHATTER_MONGODB_WRITE_TIMEOUT_MS', {
+    min: 100,
+    max: 600_000,
+  }).default(10_000),
   CHATTER_DATA_DIR: z.string().min(1).default('./data'),
   CHATTER_JWT_SECRET: z
     .string()
@@ -70,6 +120,10 @@ export interface Config {
   port: number;
   host: string | undefined;
   mongodbUri: string | undefined;
+  /** `w` for every MongoDB write: acknowledged only once this many members (or a majority) have it. */
+  mongodbWriteConcern: 'majority' | number;
+  /** How long a MongoDB write waits for its write concern before it fails. */
+  mongodbWriteTimeoutMs: number;
   dataDir: string;
   jwtSecret: string | undefined;
   guestsEnabled: boolean;
@@ -106,6 +160,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     port: e.PORT,
     host: e.HOST,
     mongodbUri: e.MONGODB_URI,
+    mongodbWriteConcern: e.CHATTER_MONGODB_WRITE_CONCERN,
+    mongodbWriteTimeoutMs: e.CHATTER_MONGODB_WRITE_TIMEOUT_MS,
     dataDir: path.resolve(e.CHATTER_DATA_DIR),
     jwtSecret: e.CHATTER_JWT_SECRET,
     guestsEnabled: e.CHATTER_GUESTS,

@@ -1,5 +1,6 @@
 import { startChatterServer } from './chatter-server.js';
 import { ConfigError, loadConfig } from './config.js';
+import { StoreUnavailableError } from './store/chat-store.js';
 import { createLogger } from './utils/logger.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -42,7 +43,8 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  // Errors an operator fixes outside the code (a setting, the database) get one plain line.
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError) {
     console.error(`chatter: ${error.message}`);
   } else {
     console.error('chatter: failed to start', error);

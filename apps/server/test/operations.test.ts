@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startChatterServer } from '../src/chatter-server.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { StoreUnavailableError } from '../src/store/chat-store.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { createLogger } from '../src/utils/logger.js';
 import {
@@ -18,6 +20,9 @@ import {
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// Nothing listens on port 1; a short server selection makes the failure quick.
+const UNREACHABLE_MONGODB = 'mongodb://127.0.0.1:1/chatter?serverSelectionTimeoutMS=300';
+
 describe('configuration', () => {
   it('has defaults that run a local server with nothing set', () => {
     const config = loadConfig({});
@@ -27,6 +32,8 @@ describe('configuration', () => {
       guestsEnabled: true,
       jwtSecret: undefined,
       mongodbUri: undefined,
+      mongodbWriteConcern: 'majority',
+      mongodbWriteTimeoutMs: 10_000,
       corsOrigins: [],
       logLevel: 'info',
     });
@@ -40,6 +47,16 @@ describe('configuration', () => {
     [{ CHATTER_JWT_SECRET: 'short' }, 'CHATTER_JWT_SECRET must be at least 32 characters'],
     [{ CHATTER_GUESTS: 'maybe' }, 'CHATTER_GUESTS must be true or false'],
     [{ MONGODB_URI: 'http://db' }, 'MONGODB_URI must start with mongodb://'],
+    [{ MONGODB_URI: 'not-a-uri' }, 'MONGODB_URI must start with mongodb://'],
+    [{ MONGODB_URI: 'mongodb://' }, 'MONGODB_URI is not a valid MongoDB connection string'],
+    [{ MONGODB_URI: 'mongodb://db:port/chat' }, 'MONGODB_URI is not a valid MongoDB connection'],
+    [{ MONGODB_URI: 'mongodb://db/chat.log' }, 'MONGODB_URI names the database "chat.log"'],
+    [{ CHATTER_MONGODB_WRITE_CONCERN: '0' }, 'CHATTER_MONGODB_WRITE_CONCERN must be "majority"'],
+    [{ CHATTER_MONGODB_WRITE_CONCERN: 'all' }, 'CHATTER_MONGODB_WRITE_CONCERN must be "majority"'],
+    [
+      { CHATTER_MONGODB_WRITE_TIMEOUT_MS: '5' },
+      'CHATTER_MONGODB_WRITE_TIMEOUT_MS must be at least',
+    ],
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS must be a comma-separated list'],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
@@ -53,8 +70,14 @@ describe('configuration', () => {
       CHATTER_GUESTS: 'false',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       CHATTER_PRESENCE_GRACE_MS: '1500',
+      MONGODB_URI: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
+      CHATTER_MONGODB_WRITE_CONCERN: '2',
+      CHATTER_MONGODB_WRITE_TIMEOUT_MS: '2500',
     });
     expect(config).toMatchObject({
+      mongodbUri: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
+      mongodbWriteConcern: 2,
+      mongodbWriteTimeoutMs: 2500,
       port: 4000,
       dataDir: '/var/lib/chatter',
       guestsEnabled: false,
@@ -63,16 +86,19 @@ describe('configuration', () => {
     });
   });
 
-  it('refuses to start on SQLite when MongoDB was asked for', async () => {
+  it('stops when MongoDB is unreachable, naming it and the reason, and never falls back to SQLite', async () => {
     const dataDir = tempDataDir();
     const config = loadConfig({
       PORT: '0',
       CHATTER_DATA_DIR: dataDir,
-      MONGODB_URI: 'mongodb://127.0.0.1:27017/chatter',
+      MONGODB_URI: UNREACHABLE_MONGODB,
     });
-    await expect(startChatterServer(config, createLogger('silent'))).rejects.toThrowError(
-      /MONGODB_URI is set/,
+    const starting = startChatterServer(config, createLogger('silent'));
+    await expect(starting).rejects.toThrowError(StoreUnavailableError);
+    await expect(starting).rejects.toThrowError(
+      /^could not connect to MongoDB at 127\.0\.0\.1:1\/chatter: .*ECONNREFUSED/,
     );
+    expect(fs.existsSync(path.join(dataDir, 'chatter.db'))).toBe(false);
   });
 });
 
@@ -140,6 +166,32 @@ const waitForUrl = async (process: { child: ChildProcess; output: () => string }
 };
 
 describe('the server process', () => {
+  it('exits with one line naming MongoDB and the reason when MongoDB is unreachable', async () => {
+    const server = await startProcess({
+      PORT: '0',
+      CHATTER_DATA_DIR: tempDataDir(),
+      MONGODB_URI: 'mongodb://chatter:s3cret@127.0.0.1:1/chatter?serverSelectionTimeoutMS=300',
+    });
+    const [code] = await once(server.child, 'exit');
+    expect(code).toBe(1);
+    expect(server.output()).toMatch(
+      /^chatter: could not connect to MongoDB at 127\.0\.0\.1:1\/chatter: no server could be selected \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/m,
+    );
+    expect(server.output()).not.toContain('s3cret');
+    expect(server.output()).not.toContain('listening');
+  });
+
+  it('treats a malformed MONGODB_URI as a configuration error', async () => {
+    const server = await startProcess({
+      MONGODB_URI: 'not-a-uri',
+      CHATTER_DATA_DIR: tempDataDir(),
+    });
+    const [code] = await once(server.child, 'exit');
+    expect(code).toBe(1);
+    expect(server.output()).toContain('Invalid configuration');
+    expect(server.output()).toContain('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  });
+
   it('exits with a clear message when the configuration is bad', async () => {
     const server = await startProcess({ PORT: 'not-a-port', CHATTER_DATA_DIR: tempDataDir() });
     const [code] = await once(server.child, 'exit');

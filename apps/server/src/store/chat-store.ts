@@ -45,6 +45,14 @@ export interface StoredUser {
 }
 
 /**
+ * The store cannot be reached or used. The message is for operators: it names the backend and
+ * the reason (never a password); `cause` holds the driver's error.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/**
  * The storage port. Every backend keeps the same guarantees, checked by one contract suite
  * (`chat-store-contract.ts`): per-room `seq` is gap-free and strictly increasing and assigned in
  * the same durable write that stores the message; `(room, author.id, clientId)` is unique and

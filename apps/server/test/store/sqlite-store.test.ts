@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatStore } from '../../src/store/chat-store.js';
 import { openSqliteStore, SqliteChatStore } from '../../src/store/sqlite-store.js';
 import { type ChatStoreFixture, describeChatStoreContract } from './chat-store-contract.js';
+import { watch } from './writer-process.js';
 
 const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('./sqlite-writer.ts', import.meta.url));
@@ -123,29 +124,3 @@ describe('SqliteChatStore', () => {
     });
   }, 60_000);
 });
-
-/** Collects a child's output; `ready` once it printed "ready", `done` when it exits with 0. */
-function watch(child: ChildProcessWithoutNullStreams) {
-  let stdout = '';
-  let stderr = '';
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    if (stdout.startsWith('ready\n')) markReady();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<string>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`writer exited with ${code ?? signal}:\n${stderr}`));
-    });
-  });
-  // A writer that dies before it is ready must fail the test, not leave it waiting.
-  return { ready: Promise.race([ready, done.then(() => {})]), done };
-}

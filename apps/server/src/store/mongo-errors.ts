@@ -1,0 +1,110 @@
+import { ConfigError } from '../config.js';
+import { MESSAGE_INDEXES } from '../models/message-model.js';
+import { StoreUnavailableError } from './chat-store.js';
+
+/**
+ * Which unique index refused an insert: `seq` means another writer took that number first,
+ * `clientId` that this message was stored before (a retry), `other` any other unique index.
+ */
+export type DuplicateKey = 'seq' | 'clientId' | 'other';
+
+// 11001 is what servers before 2.6 sent for the same error; cheap to recognise.
+const DUPLICATE_KEY_CODES: ReadonlySet<unknown> = new Set([11000, 11001]);
+
+interface ErrorFields {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  keyPattern?: unknown;
+}
+
+const fieldsOf = (error: unknown): ErrorFields =>
+  typeof error === 'object' && error !== null ? error : {};
+
+const messageOf = (error: unknown): string => {
+  const { message } = fieldsOf(error);
+  return typeof message === 'string' && message.length > 0 ? message : String(error);
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/**
+ * Classifies a duplicate-key error by the index that raised it, or returns undefined when the
+ * error is something else. Read from `keyPattern` (MongoDB ≥ 4.4) and, failing that, from the
+ * index name in the message, so a retried clientId is never mistaken for a taken seq.
+ */
+export const duplicateKeyOf = (error: unknown): DuplicateKey | undefined => {
+  const { code, keyPattern } = fieldsOf(error);
+  if (!DUPLICATE_KEY_CODES.has(code)) return undefined;
+  if (isRecord(keyPattern)) {
+    const keys = Object.keys(keyPattern).sort().join(',');
+    if (keys === 'room,seq') return 'seq';
+    if (keys === 'author.id,clientId,room') return 'clientId';
+    return 'other';
+  }
+  const message = messageOf(error);
+  if (message.includes(`index: ${MESSAGE_INDEXES.roomSeq} `)) return 'seq';
+  if (message.includes(`index: ${MESSAGE_INDEXES.idempotency} `)) return 'clientId';
+  return 'other';
+};
+
+// Errors the driver raises for a URI or option it cannot use: the operator must fix the setting.
+const CONFIGURATION_ERRORS: ReadonlySet<unknown> = new Set([
+  'MongoParseError',
+  'MongoInvalidArgumentError',
+  'MongoMissingCredentialsError',
+  'MongoAPIError',
+]);
+
+const SERVER_SELECTION_ERRORS: ReadonlySet<unknown> = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+]);
+
+/** A reason an operator can act on, from any error the driver or mongoose raises. */
+export const describeMongoError = (error: unknown): string => {
+  const { name, code } = fieldsOf(error);
+  const message = messageOf(error);
+  if (SERVER_SELECTION_ERRORS.has(name)) return `no server could be selected (${message})`;
+  if (code === 18)
+    return `authentication failed; check the credentials in MONGODB_URI (${message})`;
+  if (code === 13) {
+    return `not authorized (${message}); the user needs the readWrite role on Chatter's database`;
+  }
+  return message;
+};
+
+// NamespaceExists and WriteConflict: what MongoDB may report when several processes starting on
+// an empty database create the same collection at once (createIndexes creates it implicitly).
+const CREATION_RACE_CODES: ReadonlySet<unknown> = new Set([48, 112]);
+
+/** Whether a failed index creation lost a race with another process and is worth one more try. */
+export const isCreationRace = (error: unknown): boolean =>
+  CREATION_RACE_CODES.has(fieldsOf(error).code);
+
+/** The step of opening the store that failed, for the message. */
+export type OpenStep = 'connect' | 'create-indexes';
+
+/**
+ * Turns a failure while opening the store into an error that stops the server with one clear
+ * line: a ConfigError when the URI's options are unusable, otherwise a StoreUnavailableError
+ * that names MongoDB, where (`hosts/database`, no credentials) and why.
+ */
+export const openFailure = (error: unknown, target: string, step: OpenStep): Error => {
+  const { name } = fieldsOf(error);
+  if (CONFIGURATION_ERRORS.has(name)) {
+    return new ConfigError(`MONGODB_URI cannot be used: ${messageOf(error)}`, { cause: error });
+  }
+  const what =
+    step === 'connect'
+      ? `could not connect to MongoDB at ${target}`
+      : `could not create the indexes Chatter needs in MongoDB at ${target}`;
+  return new StoreUnavailableError(`${what}: ${describeMongoError(error)}`, { cause: error });
+};
+
+/** A failure of a running store's ping, for `/healthz` and its log line. */
+export const pingFailure = (error: unknown, target: string): StoreUnavailableError =>
+  new StoreUnavailableError(`MongoDB at ${target} is not reachable: ${describeMongoError(error)}`, {
+    cause: error,
+  });

@@ -1,0 +1,208 @@
+import mongoose from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import type { AppendMessageInput } from './chat-store.js';
+import {
+  checkAppend,
+  headAdvance,
+  historyQuery,
+  InvalidStoreInputError,
+  messageDocument,
+  newestSeqQuery,
+  originalFilter,
+  roomCreation,
+  roomFilter,
+  toMessage,
+  toStoredUser,
+  userFilter,
+  usersFilter,
+  userUpdate,
+} from './mongo-queries.js';
+
+const ADA = { id: 'user-ada', name: 'Ada' };
+const input: AppendMessageInput = { room: 'general', author: ADA, text: 'hi', clientId: 'c-1' };
+
+/** What `sanitizeFilter` would turn the filter into (it rewrites in place, so on a copy). */
+const sanitized = (filter: Record<string, unknown>) =>
+  mongoose.sanitizeFilter(
+    Object.fromEntries(Object.entries(filter).map(([key, value]) => [key, value])),
+  );
+
+// The mark is a symbol key, which toEqual compares: an unmarked operator does not equal these.
+const { trusted } = mongoose;
+
+// Values a JavaScript caller could pass where a string or number belongs; each would be an
+// operator (or a type MongoDB compares differently) if it reached a filter.
+const HOSTILE = [{ $ne: null }, { $gt: '' }, ['general'], 7, null, '', 'General'] as const;
+
+describe('filters and updates', () => {
+  it('history without a cursor reads the newest messages first, one more than the page', () => {
+    const query = historyQuery({ room: 'general', limit: 20 });
+    expect(query).toEqual({ filter: { room: 'general' }, sort: { seq: -1 }, limit: 21 });
+  });
+
+  it('history before a seq reads backwards from just under it', () => {
+    expect(historyQuery({ room: 'general', limit: 3, before: 8 })).toEqual({
+      filter: { room: 'general', seq: trusted({ $lt: 8 }) },
+      sort: { seq: -1 },
+      limit: 4,
+    });
+  });
+
+  it('history after a seq reads forwards, bounded by before when given', () => {
+    expect(historyQuery({ room: 'general', limit: 3, after: 0 })).toEqual({
+      filter: { room: 'general', seq: trusted({ $gt: 0 }) },
+      sort: { seq: 1 },
+      limit: 4,
+    });
+    expect(historyQuery({ room: 'general', limit: 10, after: 3, before: 8 })).toEqual({
+      filter: { room: 'general', seq: trusted({ $gt: 3, $lt: 8 }) },
+      sort: { seq: 1 },
+      limit: 11,
+    });
+  });
+
+  it('our own operators are marked trusted, so sanitizeFilter leaves them as they are', () => {
+    const { filter } = historyQuery({ room: 'general', limit: 3, after: 3, before: 8 });
+    expect(sanitized(filter)).toEqual({ room: 'general', seq: trusted({ $gt: 3, $lt: 8 }) });
+    expect(sanitized(usersFilter(['a', 'b']))).toEqual({ _id: trusted({ $in: ['a', 'b'] }) });
+    // Without the mark, sanitizing would match the operator object literally.
+    expect(sanitized({ seq: { $gt: 3 } })).toEqual({ seq: { $eq: { $gt: 3 } } });
+  });
+
+  it('the newest seq comes from the (room, seq) index, read backwards', () => {
+    expect(newestSeqQuery('general')).toEqual({
+      filter: { room: 'general' },
+      sort: { seq: -1 },
+      projection: { _id: 0, seq: 1 },
+    });
+  });
+
+  it('a retry is looked up by room, author id and clientId', () => {
+    expect(originalFilter({ ...checkAppend(input), clientId: 'c-1' })).toEqual({
+      room: 'general',
+      'author.id': 'user-ada',
+      clientId: 'c-1',
+    });
+  });
+
+  it('rooms are created with $setOnInsert and their head only moves forward', () => {
+    const now = new Date('2026-01-02T03:04:05.678Z');
+    expect(roomFilter('general')).toEqual({ _id: 'general' });
+    expect(roomCreation('epoch-1', now)).toEqual({
+      $setOnInsert: { epoch: 'epoch-1', head: 0, createdAt: now },
+    });
+    expect(headAdvance(7)).toEqual({ $max: { head: 7 } });
+  });
+
+  it('users are upserted by id with their name and lastSeen, and read with $in, once each', () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    expect(userFilter('user-ada')).toEqual({ _id: 'user-ada' });
+    expect(userUpdate('Ada', at)).toEqual({ $set: { name: 'Ada', lastSeen: at } });
+    expect(usersFilter(['b', 'a', 'b'])).toEqual({ _id: trusted({ $in: ['b', 'a'] }) });
+  });
+});
+
+describe('documents', () => {
+  const now = new Date('2026-01-02T03:04:05.678Z');
+
+  it('a message document has clientId only when one was given', () => {
+    const keyed = messageDocument(checkAppend(input), { id: 'm1', seq: 4, now });
+    expect(keyed).toEqual({
+      _id: 'm1',
+      room: 'general',
+      seq: 4,
+      author: ADA,
+      text: 'hi',
+      clientId: 'c-1',
+      createdAt: now,
+    });
+    const plain = messageDocument(checkAppend({ ...input, clientId: undefined }), {
+      id: 'm2',
+      seq: 5,
+      now,
+    });
+    expect(Object.keys(plain)).not.toContain('clientId');
+  });
+
+  it('turns documents back into protocol messages and users, as the SQLite store returns them', () => {
+    const doc = messageDocument(checkAppend(input), { id: 'm1', seq: 4, now });
+    expect(toMessage(doc)).toStrictEqual({
+      id: 'm1',
+      room: 'general',
+      seq: 4,
+      text: 'hi',
+      author: ADA,
+      createdAt: '2026-01-02T03:04:05.678Z',
+      clientId: 'c-1',
+    });
+    const { clientId: _, ...plain } = doc;
+    expect(Object.keys(toMessage(plain))).not.toContain('clientId');
+    expect(toStoredUser({ _id: 'user-ada', name: 'Ada', lastSeen: now })).toStrictEqual({
+      id: 'user-ada',
+      name: 'Ada',
+      lastSeen: '2026-01-02T03:04:05.678Z',
+    });
+    expect(toStoredUser({ _id: 'user-ada', name: 'Ada', lastSeen: null }).lastSeen).toBeNull();
+  });
+});
+
+describe('validation before any filter exists', () => {
+  it.each(HOSTILE)('refuses %o as a room everywhere a room is used', (room) => {
+    const bad = room as unknown as string;
+    for (const build of [
+      () => roomFilter(bad),
+      () => newestSeqQuery(bad),
+      () => historyQuery({ room: bad, limit: 10 }),
+      () => checkAppend({ ...input, room: bad }),
+    ]) {
+      expect(build).toThrowError(InvalidStoreInputError);
+    }
+  });
+
+  it.each([{ $gt: 0 }, '5', -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses %o as a history cursor',
+    (cursor) => {
+      const bad = cursor as unknown as number;
+      expect(() => historyQuery({ room: 'general', limit: 5, after: bad })).toThrowError(
+        /^after: /,
+      );
+      expect(() => historyQuery({ room: 'general', limit: 5, before: bad })).toThrowError(
+        /^before: /,
+      );
+    },
+  );
+
+  it('refuses a page size that is not a positive whole number', () => {
+    for (const limit of [0, -1, 2.5, '10', { $gt: 0 }]) {
+      expect(() =>
+        historyQuery({ room: 'general', limit: limit as unknown as number }),
+      ).toThrowError(InvalidStoreInputError);
+    }
+  });
+
+  it('refuses an author, clientId or text that is not a plain string', () => {
+    const cases: Array<[Partial<AppendMessageInput>, RegExp]> = [
+      [{ author: { id: { $ne: null } as unknown as string, name: 'Ada' } }, /^author: /],
+      [{ author: { ...ADA, role: 'admin' } as AppendMessageInput['author'] }, /^author: /],
+      [{ clientId: { $exists: true } as unknown as string }, /^clientId: /],
+      [{ clientId: 'has spaces' }, /^clientId: /],
+      [{ text: { $regex: '.' } as unknown as string }, /^text: /],
+      [{ text: '' }, /^text: /],
+    ];
+    for (const [change, message] of cases) {
+      expect(() => checkAppend({ ...input, ...change })).toThrowError(message);
+    }
+  });
+
+  it('refuses user ids that are not strings, and seqs that are not positive whole numbers', () => {
+    expect(() => userFilter({ $ne: null } as unknown as string)).toThrowError(/^user id: /);
+    expect(() => usersFilter([{ $gt: '' }] as unknown as string[])).toThrowError(/^user ids: /);
+    expect(() => usersFilter('abc' as unknown as string[])).toThrowError(/^user ids: /);
+    expect(() => userUpdate({ $set: 1 } as unknown as string, new Date())).toThrowError(/^name: /);
+    expect(() => headAdvance(0)).toThrowError(/^seq: /);
+    const checked = checkAppend(input);
+    expect(() => messageDocument(checked, { id: 'm', seq: 1.5, now: new Date() })).toThrowError(
+      /^seq: /,
+    );
+  });
+});

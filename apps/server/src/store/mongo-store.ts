@@ -1,0 +1,284 @@
+import type { Message, User } from '@chatter/protocol';
+import mongoose, { type Connection } from 'mongoose';
+import { type ChatModels, registerModels } from '../models/models.js';
+import type { RoomDocument } from '../models/room-model.js';
+import { newEpoch, newMessageId } from '../utils/ids.js';
+import type { Logger } from '../utils/logger.js';
+import {
+  type AppendMessageInput,
+  type AppendResult,
+  type ChatStore,
+  type HistoryPage,
+  type HistoryRange,
+  type RoomState,
+  type StoredUser,
+  StoreUnavailableError,
+} from './chat-store.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { type AppendPolicy, appendWithRetries } from './mongo-append.js';
+import {
+  duplicateKeyOf,
+  isCreationRace,
+  type OpenStep,
+  openFailure,
+  pingFailure,
+} from './mongo-errors.js';
+import {
+  connectOptions,
+  describeTarget,
+  type MongoStoreSettings,
+  withoutWriteConcern,
+} from './mongo-options.js';
+import {
+  type CheckedAppend,
+  checkAppend,
+  headAdvance,
+  historyQuery,
+  newestSeqQuery,
+  originalFilter,
+  roomCreation,
+  roomFilter,
+  toMessage,
+  toStoredUser,
+  userFilter,
+  usersFilter,
+  userUpdate,
+} from './mongo-queries.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const APPEND_POLICY: AppendPolicy = {
+  // Each round of a race has a winner, so a writer only runs out after losing this many rounds
+  // in a row to other processes (appends within one process are queued, never race).
+  maxAttempts: 100,
+  // Random, growing waits so the writers that lost a round do not collide again on the next.
+  backoff: (attempt) => sleep(Math.random() * Math.min(2 ** attempt, 50)),
+  newId: newMessageId,
+  now: () => new Date(),
+};
+
+const PING_TIMEOUT_MS = 5000;
+
+/**
+ * A connection that is not open yet, with Chatter's models compiled on it. Its own connection,
+ * not mongoose's global one, so several stores can be open in one process.
+ */
+export const createChatConnection = (): { connection: Connection; models: ChatModels } => {
+  const connection = mongoose.createConnection();
+  // Also passed to openUri; set here too so queries built before it opens are sanitized alike.
+  connection.set('sanitizeFilter', true);
+  return { connection, models: registerModels(connection) };
+};
+
+/**
+ * The MongoDB store, keeping the embedded store's guarantees without transactions (a standalone
+ * server has none). A message's `seq` is assigned by the one insert that stores it, with the
+ * unique `(room, seq)` index refereeing between processes (see `mongo-append.ts`). Appends to one
+ * room are queued within a process, so those races only happen between processes. Heads are read
+ * from the messages, the truth; the room document's `head` follows them with `$max`.
+ */
+export class MongoChatStore implements ChatStore {
+  private closed = false;
+  private readonly appends = new KeyedQueue();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: ChatModels,
+    /** `hosts/database`, for messages. */
+    readonly target: string,
+    logger?: Logger,
+  ) {
+    // The driver reconnects by itself; these lines tell operators why writes fail meanwhile.
+    connection.on('disconnected', () => {
+      if (!this.closed) logger?.warn({ target }, `lost the connection to MongoDB at ${target}`);
+    });
+    connection.on('reconnected', () => {
+      logger?.info({ target }, `reconnected to MongoDB at ${target}`);
+    });
+  }
+
+  async ensureRoom(room: string): Promise<RoomState> {
+    this.assertOpen();
+    const [doc, head] = await Promise.all([this.roomDocument(room), this.newestSeq(room)]);
+    return { room, epoch: doc.epoch, head };
+  }
+
+  async getRoom(room: string): Promise<RoomState | null> {
+    this.assertOpen();
+    const [doc, head] = await Promise.all([
+      this.models.Room.findOne(roomFilter(room)).lean<RoomDocument>(),
+      this.newestSeq(room),
+    ]);
+    return doc ? { room, epoch: doc.epoch, head } : null;
+  }
+
+  async appendMessage(input: AppendMessageInput): Promise<AppendResult> {
+    this.assertOpen();
+    const checked = checkAppend(input);
+    return this.appends.run(checked.room, () => this.append(checked));
+  }
+
+  async listMessages(range: HistoryRange): Promise<HistoryPage> {
+    this.assertOpen();
+    const query = historyQuery(range);
+    const docs = await this.models.Message.find(query.filter)
+      .sort(query.sort)
+      .limit(query.limit)
+      .lean();
+    const page = docs.slice(0, range.limit).map(toMessage);
+    if (query.sort.seq === -1) page.reverse();
+    return { messages: page, hasMore: docs.length > range.limit };
+  }
+
+  async saveUser(user: User, lastSeen: Date): Promise<void> {
+    this.assertOpen();
+    await this.models.User.updateOne(userFilter(user.id), userUpdate(user.name, lastSeen), {
+      upsert: true,
+    });
+  }
+
+  async getUsers(ids: readonly string[]): Promise<StoredUser[]> {
+    this.assertOpen();
+    if (ids.length === 0) return [];
+    const docs = await this.models.User.find(usersFilter(ids)).lean();
+    return docs.map(toStoredUser);
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    const db = this.connection.db;
+    if (!db) throw new StoreUnavailableError(`MongoDB at ${this.target} is not connected`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([db.command({ ping: 1 }), timeout]);
+    } catch (error) {
+      throw pingFailure(error, this.target);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connection.close();
+  }
+
+  /**
+   * Closed is final. Checked by every method because the driver would otherwise reconnect a
+   * closed client on its next operation.
+   */
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new StoreUnavailableError(`the MongoDB store (${this.target}) is closed`);
+    }
+  }
+
+  private append(input: CheckedAppend): Promise<AppendResult> {
+    this.assertOpen();
+    const { Message, Room } = this.models;
+    return appendWithRetries(
+      input,
+      {
+        findOriginal: () => this.findOriginal(input),
+        ensureRoom: async () => void (await this.roomDocument(input.room)),
+        newestSeq: () => this.newestSeq(input.room),
+        insert: async (doc) => void (await new Message(doc).save()),
+        advanceHead: async (seq) =>
+          void (await Room.updateOne(roomFilter(input.room), headAdvance(seq))),
+      },
+      APPEND_POLICY,
+    );
+  }
+
+  private async findOriginal(input: CheckedAppend): Promise<Message | undefined> {
+    if (input.clientId === undefined) return undefined;
+    const filter = originalFilter({ ...input, clientId: input.clientId });
+    const doc = await this.models.Message.findOne(filter).lean();
+    return doc ? toMessage(doc) : undefined;
+  }
+
+  private async newestSeq(room: string): Promise<number> {
+    const query = newestSeqQuery(room);
+    const newest = await this.models.Message.findOne(query.filter, query.projection)
+      .sort(query.sort)
+      .lean();
+    return newest?.seq ?? 0;
+  }
+
+  /** The room's document, created with a fresh epoch if it is missing. */
+  private async roomDocument(room: string): Promise<RoomDocument> {
+    const filter = roomFilter(room);
+    const existing = await this.models.Room.findOne(filter).lean<RoomDocument>();
+    if (existing) return existing;
+    try {
+      // Concurrent creators all upsert; `$setOnInsert` makes the first one's epoch the only one.
+      const created = await this.models.Room.findOneAndUpdate(
+        filter,
+        roomCreation(newEpoch(), new Date()),
+        { upsert: true, returnDocument: 'after', runValidators: true },
+      ).lean<RoomDocument>();
+      if (created) return created;
+    } catch (error) {
+      // Two upserts raced to insert the same _id; the loser reads the winner's room.
+      if (duplicateKeyOf(error) === undefined) throw error;
+    }
+    const winner = await this.models.Room.findOne(filter).lean<RoomDocument>();
+    if (!winner) throw new Error(`room "${room}" vanished while it was being created`);
+    return winner;
+  }
+}
+
+/**
+ * Connects, creates the indexes and returns the store; rejects with a ConfigError or a
+ * StoreUnavailableError that names MongoDB and the reason. Never falls back to another store.
+ *
+ * Indexes are created here, on purpose, rather than by mongoose's `autoIndex` in the background:
+ * the unique indexes are what keep `seq` gap-free and sends idempotent, so the store must not
+ * accept a write before they exist, and a failure (say, duplicates already in the data) must stop
+ * the server instead of being logged and ignored. `createIndexes` only adds missing indexes; it
+ * never drops one an operator added (as `syncIndexes` would), and it is safe for several
+ * processes starting at once.
+ */
+export const openMongoStore = async (
+  settings: MongoStoreSettings,
+  logger?: Logger,
+): Promise<MongoChatStore> => {
+  const target = describeTarget(settings.uri);
+  const { connection, models } = createChatConnection();
+  const fail = async (error: unknown, step: OpenStep) => {
+    await connection.close(true).catch(() => {});
+    return openFailure(error, target, step);
+  };
+  const { uri, removed } = withoutWriteConcern(settings.uri);
+  if (removed.length > 0) {
+    logger?.warn(
+      { ignored: removed },
+      `MONGODB_URI sets ${removed.join(', ')}; ignored, CHATTER_MONGODB_WRITE_CONCERN and ` +
+        'CHATTER_MONGODB_WRITE_TIMEOUT_MS decide',
+    );
+  }
+  try {
+    await connection.openUri(uri, connectOptions(settings));
+  } catch (error) {
+    throw await fail(error, 'connect');
+  }
+  for (const model of [models.Room, models.Message, models.User]) {
+    try {
+      await model.createIndexes().catch(async (error: unknown) => {
+        // Another process created the collection at the same moment; it exists now.
+        if (!isCreationRace(error)) throw error;
+        await model.createIndexes();
+      });
+    } catch (error) {
+      throw await fail(error, 'create-indexes');
+    }
+  }
+  return new MongoChatStore(connection, models, target, logger);
+};
