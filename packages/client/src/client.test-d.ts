@@ -32,6 +32,9 @@ describe('client events', () => {
     chat.on('presence', (presence) => expectTypeOf(presence).toEqualTypeOf<Presence>());
     chat.on('status', (status) => expectTypeOf(status).toEqualTypeOf<ConnectionStatus>());
     chat.on('error', (error) => expectTypeOf(error).toEqualTypeOf<ChatterError>());
+    chat.on('pending', (pending) =>
+      expectTypeOf(pending).toEqualTypeOf<readonly PendingMessage[]>(),
+    );
     expectTypeOf(chat.on('status', () => {})).toEqualTypeOf<() => void>();
     // @ts-expect-error: misspelt event
     chat.on('presense', () => {});

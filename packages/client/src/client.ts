@@ -12,7 +12,7 @@ import { Emitter, type Listener } from './emitter.js';
 import { ChatterError, isTransient, toChatterError, validateLocally } from './errors.js';
 import { type FetchLike, restRequest } from './http.js';
 import { newClientId } from './ids.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type PendingMessage } from './outbox.js';
 import { createMemoryOutbox, type OutboxStorage } from './outbox-storage.js';
 import { type HistoryPage, type Room, RoomImpl } from './room.js';
 import { type GetToken, TokenSource } from './token-source.js';
@@ -27,6 +27,8 @@ interface CommonOptions {
   /** First reconnection delay, doubled up to `reconnectionDelayMaxMs` (defaults 1000, 5000). */
   reconnectionDelayMs?: number;
   reconnectionDelayMaxMs?: number;
+  /** How long one connection attempt may take before it is abandoned and retried (default 10 000 ms). */
+  connectTimeoutMs?: number;
   /** Socket.IO transports, in order (default: long-polling upgraded to WebSocket). */
   transports?: Array<'polling' | 'websocket' | 'webtransport'>;
   /** The `fetch` used for REST calls (default `globalThis.fetch`). */
@@ -53,6 +55,7 @@ export type ChatterClientOptions = CommonOptions &
  * The events of a {@link ChatterClient}.
  *
  * - `presence`: a user who shares a room with this one came online, went away or offline.
+ * - `pending`: a message was queued, sent, stored or refused (see `pending`).
  * - `status`: the connection's state changed.
  * - `error`: something went wrong that no promise reports, such as a malformed event from the
  *   server (which is dropped) or a refused token.
@@ -64,6 +67,8 @@ export type ChatterClientOptions = CommonOptions &
  */
 export interface ChatterClientEvents {
   presence: Presence;
+  /** The outbox changed: `pending` now holds this. */
+  pending: readonly PendingMessage[];
   status: ConnectionStatus;
   error: ChatterError;
 }
@@ -87,6 +92,12 @@ export interface ChatterClient {
   readonly user: User | null;
   /** The rooms joined and not left. */
   readonly rooms: readonly Room[];
+  /**
+   * This user's messages the server has not stored yet, in every room, including those a
+   * persistent outbox kept from an earlier page or process. Known from `connect()` on, even
+   * while the server is unreachable, so an app can show them before any room is joined.
+   */
+  readonly pending: readonly PendingMessage[];
   /**
    * Connects, resolving once connected. While the server is unreachable it keeps trying; it
    * rejects only if the server refuses for good or the client is closed.
@@ -147,6 +158,7 @@ class ChatterClientImpl implements ChatterClient {
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       reconnectionDelayMs: options.reconnectionDelayMs ?? 1000,
       reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       transports: options.transports,
       onStatus: (status) => {
         this.#events.emit('status', status);
@@ -185,7 +197,10 @@ class ChatterClientImpl implements ChatterClient {
       isConnected: () => this.#connection.connected,
       refreshToken: () => this.#connection.refreshToken(),
       delivered: (message) => this.#rooms.get(message.room)?.receive(message),
-      changed: (room) => this.#rooms.get(room)?.pendingChanged(),
+      changed: (room) => {
+        this.#rooms.get(room)?.pendingChanged();
+        this.#events.emit('pending', this.#outbox.pending());
+      },
       reportError: (error) => this.#reportError(error),
     });
   }
@@ -199,6 +214,9 @@ class ChatterClientImpl implements ChatterClient {
   get rooms(): readonly Room[] {
     return [...this.#rooms.values()];
   }
+  get pending(): readonly PendingMessage[] {
+    return this.#outbox.pending();
+  }
 
   on<E extends keyof ChatterClientEvents>(event: E, listener: Listener<ChatterClientEvents[E]>) {
     return this.#events.on(event, listener);
@@ -210,6 +228,7 @@ class ChatterClientImpl implements ChatterClient {
     const connected = new Promise<void>((resolve, reject) => {
       this.#connectWaiters.push({ resolve, reject });
     });
+    void this.#restoreOutbox();
     this.#connection.start();
     return connected;
   }
@@ -267,17 +286,27 @@ class ChatterClientImpl implements ChatterClient {
         if (!isTransient(chatterError)) this.#reportError(chatterError);
       });
     }
-    if (!this.#restored) {
-      this.#restored = true;
-      const userId = this.#tokens.user?.id;
-      if (userId) {
-        this.#outbox.restore(userId).catch((error: unknown) => {
-          this.#restored = false;
-          this.#reportError(toChatterError(error));
-        });
-      }
-    }
+    void this.#restoreOutbox();
     this.#outbox.flush(true);
+  }
+
+  /**
+   * Loads what a persistent outbox kept from an earlier page or process, once. It needs only the
+   * user (from the token), not the server, so pending messages show while offline.
+   */
+  async #restoreOutbox(): Promise<void> {
+    if (this.#restored) return;
+    this.#restored = true;
+    try {
+      await this.#tokens.current();
+      const userId = this.#tokens.user?.id;
+      if (!userId) throw new ChatterError('UNAUTHORIZED', 'The token names no user');
+      await this.#outbox.restore(userId);
+    } catch (error) {
+      // Tried again on the next connection, when a token is more likely to be at hand.
+      this.#restored = false;
+      if (!this.#closed) this.#reportError(toChatterError(error));
+    }
   }
 
   #sendAway(): void {

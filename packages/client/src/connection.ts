@@ -44,6 +44,7 @@ export interface ConnectionOptions {
   ackTimeoutMs: number;
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
+  connectTimeoutMs: number;
   transports: Array<'polling' | 'websocket' | 'webtransport'> | undefined;
   onStatus(status: ConnectionStatus): void;
   /** Every successful (re)connection. */
@@ -78,6 +79,10 @@ export class Connection {
       reconnectionDelay: options.reconnectionDelayMs,
       reconnectionDelayMax: options.reconnectionDelayMaxMs,
       randomizationFactor: RANDOMIZATION_FACTOR,
+      // Socket.IO's Manager does not react when the transport closes during the Engine.IO
+      // handshake (it listens for `open` and `error` only); it waits for this timeout, then
+      // retries. So this bounds how long such a client sits in `connecting` (Socket.IO: 20 s).
+      timeout: options.connectTimeoutMs,
       ...(options.transports ? { transports: options.transports } : {}),
       // Called on every attempt, so a refreshed token is used as soon as there is one.
       auth: (send) => {

@@ -91,6 +91,12 @@ export class Outbox {
     await this.#deps.storage.put(stored);
     if (this.#closed) throw new ChatterError('CLOSED', 'The client was closed before sending');
     return new Promise<Message>((resolve, reject) => {
+      // A restore that read the storage while we wrote it may have queued this entry already.
+      const restored = this.#entries.find((entry) => entry.stored.clientId === stored.clientId);
+      if (restored) {
+        restored.waiters.push({ resolve, reject });
+        return;
+      }
       this.#entries.push({
         stored,
         state: 'queued',
@@ -102,9 +108,10 @@ export class Outbox {
     });
   }
 
-  pending(room: string): PendingMessage[] {
+  /** What is pending in `room`, or in every room when `room` is omitted. */
+  pending(room?: string): PendingMessage[] {
     return this.#entries
-      .filter((entry) => entry.stored.room === room)
+      .filter((entry) => room === undefined || entry.stored.room === room)
       .map(({ stored, state, error }) => ({
         clientId: stored.clientId,
         room: stored.room,

@@ -86,6 +86,7 @@ describe('delivery under random faults', () => {
           transports: ['websocket'],
           reconnectionDelayMs: 20,
           reconnectionDelayMaxMs: 100,
+          connectTimeoutMs: 1000,
           ackTimeoutMs: 500,
         });
         try {
@@ -154,7 +155,7 @@ describe('delivery under random faults', () => {
           proxy.loseMessageEvents = 0;
         }
       }),
-      { numRuns: 15, endOnFailure: true },
+      { numRuns: 30, endOnFailure: true },
     );
   }, 240_000);
 });

@@ -35,6 +35,7 @@ const client = async (server: ServerProcess, url = server.url): Promise<ChatterC
     transports: ['websocket'],
     reconnectionDelayMs: 50,
     reconnectionDelayMaxMs: 250,
+    connectTimeoutMs: 2000,
     ackTimeoutMs: 2000,
   });
   cleanups.push(() => chat.close());
