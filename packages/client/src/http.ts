@@ -6,7 +6,19 @@ import {
 import type { z } from 'zod';
 import { ChatterError } from './errors.js';
 
-/** The subset of `fetch` the SDK uses, so apps can pass their own (or a polyfill). */
+/**
+ * The `fetch` the SDK calls for REST requests; pass your own to add headers, retries or a
+ * polyfill.
+ *
+ * @example
+ * ```ts
+ * const tracedFetch: FetchLike = (input, init) => {
+ *   console.debug('chatter', init?.method ?? 'GET', input);
+ *   return fetch(input, init);
+ * };
+ * createChatterClient({ url, token, fetch: tracedFetch });
+ * ```
+ */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface RestRequest<Output> {

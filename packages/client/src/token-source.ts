@@ -2,7 +2,18 @@ import type { User } from '@chatter/protocol';
 import { ChatterError, toChatterError } from './errors.js';
 import { userFromToken } from './token.js';
 
-/** A token from the app's `getToken`; may be synchronous. */
+/**
+ * Supplies a token: called on connect and whenever the server refuses the one in hand (expired,
+ * say). May return the token directly or a promise of it.
+ *
+ * @example
+ * ```ts
+ * const getToken: GetToken = async () => {
+ *   const response = await fetch('/api/chat-token', { credentials: 'include' });
+ *   return response.text();
+ * };
+ * ```
+ */
 export type GetToken = () => string | Promise<string>;
 
 /**
