@@ -177,4 +177,43 @@ describe('delivery across outages', () => {
     await waitFor('the new history', () => room.messages.length === 1);
     expect(room.messages).toEqual(await server.history('general'));
   });
+
+  it('reads history over REST while the socket cannot connect', async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server);
+    const chat = await client(server, proxy.url);
+    for (let i = 1; i <= 60; i++) await server.post('general', `old ${i}`);
+    const room = await chat.join('general');
+    expect(room.messages[0]?.seq).toBe(1);
+
+    proxy.refuseUpgrades(true);
+    await waitFor('the socket to drop', () => chat.connectionStatus === 'connecting');
+    const page = await room.history({ after: 10, limit: 5 });
+    expect(page.messages.map((message) => message.seq)).toEqual([11, 12, 13, 14, 15]);
+    expect(page.hasMore).toBe(true);
+  });
+
+  it('keeps this connection away across a reconnection', async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server);
+    const idle = await client(server, proxy.url);
+    await idle.join('general');
+    const watcher = await client(server);
+    const idleUser = idle.user;
+    if (!idleUser) throw new Error('the token names no user');
+
+    idle.setAway(true);
+    await waitFor('away', async () => (await watcher.status([idleUser.id]))[0]?.status === 'away');
+    proxy.drop();
+    await waitFor('the reconnection', () => idle.connectionStatus === 'connected');
+    // Back online after the grace period would mean the away flag was lost with the connection.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await watcher.status([idleUser.id]))[0]?.status).toBe('away');
+
+    idle.setAway(false);
+    await waitFor(
+      'online',
+      async () => (await watcher.status([idleUser.id]))[0]?.status === 'online',
+    );
+  });
 });

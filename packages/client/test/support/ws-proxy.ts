@@ -25,6 +25,7 @@ export class FaultyProxy {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #links = new Set<Link>();
   #refusing = false;
+  #refusingUpgrades = false;
   /** Each `message` event is delivered twice while set. */
   duplicateEverything = false;
   /** Frames from the server are lost while set: requests arrive, answers never do. */
@@ -70,6 +71,12 @@ export class FaultyProxy {
     if (refusing) this.drop();
   }
 
+  /** While set, WebSocket upgrades fail but plain HTTP passes, as behind some proxies. */
+  refuseUpgrades(refusing: boolean): void {
+    this.#refusingUpgrades = refusing;
+    if (refusing) this.drop();
+  }
+
   /** Delivers the last `count` `message` events again, on every connection. */
   redeliver(count: number): void {
     for (const link of this.#links) {
@@ -90,7 +97,7 @@ export class FaultyProxy {
   }
 
   #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#refusing) {
+    if (this.#refusing || this.#refusingUpgrades) {
       socket.destroy();
       return;
     }
