@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { Message } from '@chatter/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { StoreUnavailableError } from '../../src/store/chat-store.js';
@@ -19,10 +16,7 @@ import {
   MONGODB_URI,
   openTestStore,
 } from './mongo-test-db.js';
-import { watch } from './writer-process.js';
-
-const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const WRITER = fileURLToPath(new URL('./mongo-writer.ts', import.meta.url));
+import { expectConcurrentAppendsStored, runConcurrentWriters } from './writer-process.js';
 
 // No MongoDB server can be installed everywhere the suite runs; say so plainly when skipping.
 if (!MONGODB_URI) console.warn('MongoDB tests skipped: set MONGODB_URI to run them');
@@ -223,43 +217,13 @@ describe.skipIf(!MONGODB_URI)('MongoDB', () => {
 
   it('keeps seq gap-free when several processes append to one room', async () => {
     const uri = freshDatabase();
-    const writers = ['w1', 'w2', 'w3', 'w4'];
-    const perWriter = 40;
-    const children = writers.map((writer) =>
-      spawn(process.execPath, ['--import', 'tsx', WRITER, uri, 'shared', writer, `${perWriter}`], {
-        cwd: SERVER_DIR,
-      }),
-    );
-    cleanups.push(async () => {
-      for (const child of children) if (child.exitCode === null) child.kill();
+    const writers = { room: 'shared', writers: ['w1', 'w2', 'w3', 'w4'], perWriter: 40 };
+    const reported = await runConcurrentWriters({
+      backend: 'mongodb',
+      target: uri,
+      ...writers,
+      onCleanup: (cleanup) => cleanups.push(cleanup),
     });
-    const runs = children.map(watch);
-    await Promise.all(runs.map((run) => run.ready));
-    for (const child of children) child.stdin.end();
-    const outputs = await Promise.all(runs.map((run) => run.done));
-    const reported = outputs.map((output) => JSON.parse(output.trim().split('\n').at(-1) ?? ''));
-
-    const store = await open(uri);
-    const total = writers.length * perWriter;
-    const messages: Message[] = [];
-    for (let after = 0; after < total; after += 100) {
-      messages.push(...(await store.listMessages({ room: 'shared', limit: 100, after })).messages);
-    }
-    expect(messages.map((message) => message.seq)).toEqual(range(1, total));
-    expect((await store.getRoom('shared'))?.head).toBe(total);
-    expect(new Set(messages.map((message) => message.id)).size).toBe(total);
-    const switches = messages.filter((message, index) => {
-      const previous = messages[index - 1];
-      return previous !== undefined && previous.author.id !== message.author.id;
-    }).length;
-    // Had the writers run one after another, this test would say nothing about contention.
-    expect(switches).toBeGreaterThan(writers.length - 1);
-    writers.forEach((writer, index) => {
-      const own = messages.filter((message) => message.author.id === `user-${writer}`);
-      expect(own.map((message) => message.text)).toEqual(
-        range(1, perWriter).map((n) => `${writer} ${n}`),
-      );
-      expect(own.map((message) => message.seq)).toEqual(reported[index]);
-    });
+    await expectConcurrentAppendsStored(await open(uri), writers, reported);
   }, 120_000);
 });

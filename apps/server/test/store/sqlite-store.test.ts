@@ -1,17 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatStore } from '../../src/store/chat-store.js';
 import { openSqliteStore, SqliteChatStore } from '../../src/store/sqlite-store.js';
 import { type ChatStoreFixture, describeChatStoreContract } from './chat-store-contract.js';
-import { watch } from './writer-process.js';
-
-const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const WRITER = fileURLToPath(new URL('./sqlite-writer.ts', import.meta.url));
+import { expectConcurrentAppendsStored, runConcurrentWriters } from './writer-process.js';
 
 const newTempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-store-'));
 
@@ -79,48 +74,15 @@ describe('SqliteChatStore', () => {
     const dir = newTempDir();
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'chatter.db');
-    const writers = ['w1', 'w2', 'w3'];
-    const perWriter = 50;
-
-    const children = writers.map((writer) =>
-      spawn(process.execPath, ['--import', 'tsx', WRITER, file, 'shared', writer, `${perWriter}`], {
-        cwd: SERVER_DIR,
-      }),
-    );
-    cleanups.push(async () => {
-      for (const child of children) if (child.exitCode === null) child.kill();
+    const writers = { room: 'shared', writers: ['w1', 'w2', 'w3'], perWriter: 50 };
+    const reported = await runConcurrentWriters({
+      backend: 'sqlite',
+      target: file,
+      ...writers,
+      onCleanup: (cleanup) => cleanups.push(cleanup),
     });
-    const runs = children.map(watch);
-    // Every writer has the file open before any starts appending, so they contend for the lock.
-    await Promise.all(runs.map((run) => run.ready));
-    for (const child of children) child.stdin.end();
-    const outputs = await Promise.all(runs.map((run) => run.done));
-
-    const reported = outputs.map((output) => JSON.parse(output.trim().split('\n').at(-1) ?? ''));
     const store = new SqliteChatStore(file);
     cleanups.push(() => store.close());
-    const total = writers.length * perWriter;
-    const page1 = await store.listMessages({ room: 'shared', limit: 100, after: 0 });
-    const page2 = await store.listMessages({ room: 'shared', limit: 100, after: 100 });
-    const messages = [...page1.messages, ...page2.messages];
-
-    expect(messages.map((message) => message.seq)).toEqual(
-      Array.from({ length: total }, (_, index) => index + 1),
-    );
-    expect((await store.getRoom('shared'))?.head).toBe(total);
-    // Had the writers run one after another, this test would say nothing about contention.
-    const switches = messages.filter((message, index) => {
-      const previous = messages[index - 1];
-      return previous !== undefined && previous.author.id !== message.author.id;
-    }).length;
-    expect(switches).toBeGreaterThan(writers.length - 1);
-    writers.forEach((writer, index) => {
-      const own = messages.filter((message) => message.author.id === `user-${writer}`);
-      // Each writer's messages are stored in the order it sent them, under the seqs it was told.
-      expect(own.map((message) => message.text)).toEqual(
-        Array.from({ length: perWriter }, (_, n) => `${writer} ${n + 1}`),
-      );
-      expect(own.map((message) => message.seq)).toEqual(reported[index]);
-    });
+    await expectConcurrentAppendsStored(store, writers, reported);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 /**
- * A separate process appending to a shared SQLite file, for the multi-process test in
- * `sqlite-store.test.ts`. Run as `node --import tsx sqlite-writer.ts <file> <room> <writer> <count>`.
+ * A separate process appending to a shared store, for the multi-process tests of each backend.
+ * Run as `node --import tsx store-writer.ts <sqlite|mongodb> <file or uri> <room> <writer> <count>`.
  *
  * It opens the store, prints `ready`, waits for its stdin to close (the parent's starting
  * signal, so all writers contend at once), appends `count` messages and prints their seqs as
@@ -8,14 +8,26 @@
  * original fails the process.
  */
 import { once } from 'node:events';
-import { SqliteChatStore } from '../../src/store/sqlite-store.js';
+import type { ChatStore } from '../../src/store/chat-store.js';
 
-const [file, room, writer, countArg] = process.argv.slice(2);
-if (!file || !room || !writer || !countArg) {
-  throw new Error('usage: sqlite-writer.ts <file> <room> <writer> <count>');
+const [backend, target, room, writer, countArg] = process.argv.slice(2);
+if (!backend || !target || !room || !writer || !countArg) {
+  throw new Error('usage: store-writer.ts <sqlite|mongodb> <file or uri> <room> <writer> <count>');
 }
 
-const store = new SqliteChatStore(file);
+const open = async (): Promise<ChatStore> => {
+  if (backend === 'sqlite') {
+    const { SqliteChatStore } = await import('../../src/store/sqlite-store.js');
+    return new SqliteChatStore(target);
+  }
+  if (backend === 'mongodb') {
+    const { openTestStore } = await import('./mongo-test-db.js');
+    return openTestStore(target);
+  }
+  throw new Error(`unknown backend ${backend}`);
+};
+
+const store = await open();
 process.stdout.write('ready\n');
 process.stdin.resume();
 await once(process.stdin, 'end');
@@ -34,7 +46,7 @@ for (let index = 1; index <= Number(countArg); index += 1) {
   }
   seqs.push(message.seq);
   // A server appends between network events, not in one tight loop; pausing lets the other
-  // writers take the lock in between, so their transactions interleave.
+  // writers take their turn in between, so their appends interleave.
   await new Promise((resolve) => setTimeout(resolve, index % 3));
 }
 await store.close();
