@@ -15,6 +15,7 @@ import type { ZodSafeParseResult } from 'zod';
  * - `NETWORK`: an HTTP request failed before a response arrived.
  * - `BAD_RESPONSE`: the server answered something that does not match the protocol.
  * - `CLOSED`: the client was closed with {@link ChatterClient.close}.
+ * - `STORAGE`: the outbox storage failed (localStorage full, say); the message is still sent.
  *
  * @example
  * ```ts
@@ -27,6 +28,7 @@ export const ClientErrorCode = {
   NETWORK: 'NETWORK',
   BAD_RESPONSE: 'BAD_RESPONSE',
   CLOSED: 'CLOSED',
+  STORAGE: 'STORAGE',
 } as const;
 
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -88,7 +88,14 @@ export class Outbox {
   async enqueue(stored: StoredOutboxEntry): Promise<Message> {
     if (this.#closed) throw new ChatterError('CLOSED', 'The client is closed');
     // Persist before anything goes on the wire: a reload right after `send` must not lose it.
-    await this.#deps.storage.put(stored);
+    // A storage that fails (quota, private mode) costs only that: the message is still sent.
+    try {
+      await this.#deps.storage.put(stored);
+    } catch (cause) {
+      this.#deps.reportError(
+        new ChatterError('STORAGE', 'Could not keep the message in the outbox storage', { cause }),
+      );
+    }
     if (this.#closed) throw new ChatterError('CLOSED', 'The client was closed before sending');
     return new Promise<Message>((resolve, reject) => {
       // A restore that read the storage while we wrote it may have queued this entry already.

@@ -7,6 +7,7 @@ import {
   createGuestSession,
   createMemoryOutbox,
   isChatterError,
+  type OutboxStorage,
 } from '../src/index.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
@@ -190,6 +191,27 @@ describe('errors', () => {
     expect(await server.history(secret)).toEqual([]);
     await expect(chat.join(secret)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(chat.rooms.map((room) => room.name)).toEqual(['open']);
+  });
+
+  it('still sends when the outbox storage fails, and reports the storage problem', async () => {
+    const session = await createGuestSession(server.url, 'Full');
+    const full: OutboxStorage = {
+      load: () => [],
+      put: () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+      remove: () => {},
+    };
+    const chat = createChatterClient({ url: server.url, token: session.token, outbox: full });
+    clients.push(chat);
+    const errors: ChatterError[] = [];
+    chat.on('error', (error) => errors.push(error));
+    const room = await chat.join(freshRoom());
+
+    const sent = await room.send('sent anyway');
+    expect(await server.history(room.name)).toEqual([sent]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'STORAGE' })]);
+    expect(errors[0]?.cause).toMatchObject({ name: 'QuotaExceededError' });
   });
 
   it('rejects pending sends with CLOSED when the client is closed', async () => {
