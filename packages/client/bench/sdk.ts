@@ -104,9 +104,10 @@ const main = async () => {
     await caughtUp;
     const catchUpMs = performance.now() - catchUpStarted;
 
-    // The baseline does the same by hand: connect, join with `since`, then page with `after`.
+    // The baseline does the same by hand, through the same proxy: connect, join with `since`,
+    // then page with `after`.
     const bareStarted = performance.now();
-    const returning: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+    const returning: Socket<ServerToClientEvents, ClientToServerEvents> = io(proxy.url, {
       auth: { token },
       transports: ['websocket'],
       forceNew: true,
