@@ -51,6 +51,13 @@ describe('RoomState', () => {
     expect(seqs(state.messages)).toEqual([1, 2, 3, 4]);
   });
 
+  it('takes a page out of order and appends it in order, dropping what it holds', () => {
+    const state = joined(1, 2);
+    const appended = state.receiveAll([5, 3, 2, 4, 4].map(message));
+    expect(seqs(appended)).toEqual([3, 4, 5]);
+    expect(seqs(state.messages)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('keeps live messages that beat the join acknowledgement', () => {
     const state = new RoomState();
     state.receive(message(11));

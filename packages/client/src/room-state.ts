@@ -36,9 +36,16 @@ export class RoomState {
 
   /** Takes a message from anywhere (live, replay, gap fetch); returns those now in order. */
   receive(message: Message): Message[] {
-    if (message.seq > this.last && !this.#held.has(message.seq)) {
-      this.#held.set(message.seq, message);
-      this.head = Math.max(this.head, message.seq);
+    return this.receiveAll([message]);
+  }
+
+  /** Takes a page of messages at once: the timeline is copied once, not once per message. */
+  receiveAll(messages: readonly Message[]): Message[] {
+    for (const message of messages) {
+      if (message.seq > this.last && !this.#held.has(message.seq)) {
+        this.#held.set(message.seq, message);
+        this.head = Math.max(this.head, message.seq);
+      }
     }
     return this.#appendReady();
   }
@@ -49,7 +56,7 @@ export class RoomState {
     const reset = resumed && ack.epoch !== previousEpoch;
     if (resumed && !reset) {
       this.head = Math.max(this.head, ack.head);
-      const appended = ack.messages.flatMap((message) => this.receive(message));
+      const appended = this.receiveAll(ack.messages);
       return { outcome: { reset: false, previousEpoch }, appended };
     }
     // A first join (or a new epoch): the server sent the newest page, not a replay.

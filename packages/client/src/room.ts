@@ -300,7 +300,7 @@ export class RoomImpl implements Room {
         limit: LIMITS.historyPageMaxSize,
       });
       if (generation !== this.#generation || this.#left) return;
-      this.#appended(page.messages.flatMap((message) => state.receive(message)));
+      this.#appended(state.receiveAll(page.messages));
       // The server has nothing after `from`: what we were waiting for does not exist.
       if (state.last === from) return;
     }
