@@ -1,10 +1,12 @@
 import {
   type HistoryPayload,
   HistoryResponseSchema,
+  LIMITS,
   type Presence,
   RoomNameSchema,
   StatusResponseSchema,
   type User,
+  UserIdSchema,
   type UserStatus,
 } from '@chatter/protocol';
 import { Connection, type ConnectionStatus } from './connection.js';
@@ -257,9 +259,26 @@ class ChatterClientImpl implements ChatterClient {
   }
 
   async status(userIds?: readonly string[]): Promise<UserStatus[]> {
-    const query = userIds === undefined ? {} : { users: userIds.join(',') };
-    const response = await this.#rest('api/status', StatusResponseSchema, query);
-    return response.users;
+    if (userIds === undefined)
+      return (await this.#rest('api/status', StatusResponseSchema, {})).users;
+    const ids = [...new Set(userIds)];
+    for (const id of ids) {
+      validateLocally(UserIdSchema, id, 'user id');
+      // The query lists ids separated by commas; such an id cannot be asked for.
+      if (id.includes(','))
+        throw new ChatterError('VALIDATION', `user id: "${id}" contains a comma`);
+    }
+    // The server answers at most LIMITS.statusQueryMaxUsers ids per request.
+    const batches: string[][] = [];
+    for (let start = 0; start < ids.length; start += LIMITS.statusQueryMaxUsers) {
+      batches.push(ids.slice(start, start + LIMITS.statusQueryMaxUsers));
+    }
+    const answers = await Promise.all(
+      batches.map((batch) =>
+        this.#rest('api/status', StatusResponseSchema, { users: batch.join(',') }),
+      ),
+    );
+    return answers.flatMap((answer) => answer.users);
   }
 
   setAway(away: boolean): void {
@@ -334,7 +353,7 @@ class ChatterClientImpl implements ChatterClient {
       pending: (room: string) => this.#outbox.pending(room),
       discard: (clientId: string) => this.#outbox.discard(clientId),
       typing: (room: string, typing: boolean) =>
-        this.#connection.emitVolatile('typing', { room, typing }),
+        this.#connection.emitIfConnected('typing', { room, typing }),
       leave: async (room: string) => {
         this.#rooms.delete(room);
         if (!this.#connection.connected) return;

@@ -158,9 +158,13 @@ export class Connection {
     return ack;
   }
 
-  /** Fire-and-forget events (typing): dropped while offline rather than sent late. */
-  emitVolatile(event: 'typing', payload: ClientEventPayload<'typing'>): void {
-    if (this.#socket.connected) this.#socket.volatile.emit(event, payload);
+  /**
+   * Fire-and-forget events (typing): dropped while offline rather than sent late. Not
+   * `socket.volatile`, which also drops a packet whenever the transport is busy writing the
+   * previous one, so a `typing: false` right after a `typing: true` would be lost.
+   */
+  emitIfConnected(event: 'typing', payload: ClientEventPayload<'typing'>): void {
+    if (this.#socket.connected) this.#socket.emit(event, payload);
   }
 
   #listen(): void {

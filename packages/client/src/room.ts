@@ -112,6 +112,9 @@ export interface Room {
 
 type JoinedAck = Extract<JoinAck, { ok: true }>;
 
+/** How often a continuing `typing(true)` is repeated to the server (its timeout is longer). */
+const TYPING_REFRESH_MS = 2000;
+
 /** What a room needs from its client. */
 export interface RoomChannel {
   join(room: string, since?: { since: number; epoch: string }): Promise<JoinedAck>;
@@ -135,6 +138,8 @@ export class RoomImpl implements Room {
   #live = false;
   #left = false;
   #sync: Promise<void> | undefined;
+  /** When `typing: true` was last sent; -Infinity while not typing. */
+  #typingSentAt = Number.NEGATIVE_INFINITY;
   #catchUp: Promise<void> | undefined;
 
   constructor(name: string, channel: RoomChannel) {
@@ -187,7 +192,14 @@ export class RoomImpl implements Room {
   }
 
   typing(isTyping: boolean): void {
-    if (!this.#left) this.#channel.typing(this.name, isTyping);
+    if (this.#left) return;
+    // Apps call this on every keystroke; the server keeps an indicator alive for seconds, so a
+    // refresh every TYPING_REFRESH_MS is enough, and a stop is sent only after a start.
+    const now = Date.now();
+    if (isTyping && now - this.#typingSentAt < TYPING_REFRESH_MS) return;
+    if (!isTyping && this.#typingSentAt === Number.NEGATIVE_INFINITY) return;
+    this.#typingSentAt = isTyping ? now : Number.NEGATIVE_INFINITY;
+    this.#channel.typing(this.name, isTyping);
   }
 
   discard(clientId: string): Promise<boolean> {
@@ -239,6 +251,8 @@ export class RoomImpl implements Room {
 
   connectionLost(): void {
     this.#generation += 1;
+    // The server forgets typing with the connection; the next keystroke must announce it again.
+    this.#typingSentAt = Number.NEGATIVE_INFINITY;
     this.#live = false;
     this.#sync = undefined;
     this.#catchUp = undefined;

@@ -127,6 +127,37 @@ describe('two people chatting', () => {
     expect((await ada.chat.status()).map((user) => user.id)).toContain(ada.user.id);
   });
 
+  it('asks for the status of more users than one request may name, in batches', async () => {
+    const ada = await guest('Ada');
+    const bob = await guest('Bob');
+    await ada.chat.connect();
+    await bob.chat.connect();
+    const strangers = Array.from({ length: 148 }, (_, index) => `stranger-${index}`);
+    const statuses = await ada.chat.status([ada.user.id, ...strangers, bob.user.id]);
+    expect(statuses.map((status) => status.id).sort()).toEqual([ada.user.id, bob.user.id].sort());
+    expect(await ada.chat.status([])).toEqual([]);
+    await expect(ada.chat.status(['a,b'])).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('sends typing once per burst of keystrokes, and a stop only after a start', async () => {
+    const name = freshRoom();
+    const ada = await guest('Ada');
+    const bob = await guest('Bob');
+    const adaRoom = await ada.chat.join(name);
+    const bobRoom = await bob.chat.join(name);
+    const events: TypingEvent[] = [];
+    bobRoom.on('typing', (event) => events.push(event));
+
+    adaRoom.typing(false);
+    for (let keystroke = 0; keystroke < 20; keystroke++) adaRoom.typing(true);
+    adaRoom.typing(false);
+    adaRoom.typing(false);
+    // Sent after the typing events on the same connection, so it reaches Bob after them.
+    await adaRoom.send('done typing');
+    await waitFor('the message', () => bobRoom.messages.some((m) => m.text === 'done typing'));
+    expect(events.map((event) => event.typing)).toEqual([true, false]);
+  });
+
   it('reports connection status changes', async () => {
     const { chat } = await guest('Watcher');
     const statuses: string[] = [];
