@@ -11,14 +11,18 @@ import {
 } from '../src/index.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
+import { FaultyProxy } from './support/ws-proxy.js';
 
 const server = new ServerProcess();
 const clients: ChatterClient[] = [];
 
 beforeAll(() => server.start());
 afterAll(() => server.dispose());
-afterEach(() => {
+const cleanups: Array<() => unknown> = [];
+const onCleanup = (cleanup: () => unknown) => cleanups.push(cleanup);
+afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 let roomCounter = 0;
@@ -141,7 +145,19 @@ describe('two people chatting', () => {
 
   it('sends typing once per burst of keystrokes, and a stop only after a start', async () => {
     const name = freshRoom();
-    const ada = await guest('Ada');
+    const proxy = new FaultyProxy(() => server.port);
+    await proxy.listen();
+    onCleanup(() => proxy.close());
+    const adaSession = await createGuestSession(server.url, 'Ada');
+    const ada = {
+      chat: createChatterClient({
+        url: proxy.url,
+        token: adaSession.token,
+        transports: ['websocket'],
+      }),
+      user: adaSession.user,
+    };
+    clients.push(ada.chat);
     const bob = await guest('Bob');
     const adaRoom = await ada.chat.join(name);
     const bobRoom = await bob.chat.join(name);
@@ -156,6 +172,11 @@ describe('two people chatting', () => {
     await adaRoom.send('done typing');
     await waitFor('the message', () => bobRoom.messages.some((m) => m.text === 'done typing'));
     expect(events.map((event) => event.typing)).toEqual([true, false]);
+    const typingFrames = proxy.clientFrames.filter((frame) => frame.startsWith('42["typing"'));
+    expect(typingFrames.map((frame) => JSON.parse(frame.slice(2))[1].typing)).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('reports connection status changes', async () => {

@@ -26,6 +26,8 @@ export class FaultyProxy {
   readonly #links = new Set<Link>();
   #refusing = false;
   #refusingUpgrades = false;
+  /** Every frame clients sent, in order, for tests that count what went over the wire. */
+  readonly clientFrames: string[] = [];
   /** Each `message` event is delivered twice while set. */
   duplicateEverything = false;
   /** Frames from the server are lost while set: requests arrive, answers never do. */
@@ -113,6 +115,7 @@ export class FaultyProxy {
       };
       client.on('message', (data) => {
         const frame = data.toString();
+        this.clientFrames.push(frame);
         if (server.readyState === WebSocket.OPEN) server.send(frame);
         else pending.push(frame);
       });
