@@ -9,6 +9,23 @@ import path from 'node:path';
 const report = path.resolve('.vitest-report.json');
 rmSync(report, { force: true });
 
+// The browser tests drive a real Chromium, and browser downloads are blocked on our machines, so
+// a fresh Debian machine gets Debian's package here (the README's test command is the whole
+// set-up). Elsewhere, point CHROMIUM_PATH at a Chrome or Chromium; the tests say so if it is missing.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const canApt = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+if (!existsSync(chromium) && !process.env.CHROMIUM_PATH && canApt) {
+  console.log('Installing Debian’s chromium for the browser tests (apt-get install -y chromium)…');
+  const apt = (args) =>
+    spawnSync('apt-get', args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  if (apt(['update', '-qq']).status !== 0 || apt(['install', '-y', '-qq', 'chromium']).status !== 0) {
+    console.log('Could not install chromium; the browser tests will fail and say why.');
+  }
+}
+
 const vitest = path.join(
   path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
   'vitest.mjs',
