@@ -21,7 +21,10 @@ if (!existsSync(chromium) && !process.env.CHROMIUM_PATH && canApt) {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
-  if (apt(['update', '-qq']).status !== 0 || apt(['install', '-y', '-qq', 'chromium']).status !== 0) {
+  if (
+    apt(['update', '-qq']).status !== 0 ||
+    apt(['install', '-y', '-qq', 'chromium']).status !== 0
+  ) {
     console.log('Could not install chromium; the browser tests will fail and say why.');
   }
 }
