@@ -1,9 +1,5 @@
-export {
-  type ChatterClient,
-  type ChatterClientEvents,
-  type ChatterClientOptions,
-  createChatterClient,
-} from './client.js';
+export { createChatterClient } from './client.js';
+export type { ChatterClient, ChatterClientEvents, ChatterClientOptions } from './client-api.js';
 export type { ConnectionStatus } from './connection.js';
 export type { Listener } from './emitter.js';
 export {
@@ -33,5 +29,5 @@ export type {
   Room,
   RoomEvents,
   RoomReset,
-} from './room.js';
+} from './room-api.js';
 export type { GetToken } from './token-source.js';
