@@ -101,7 +101,10 @@ class ChatterClientImpl implements ChatterClient {
       delivered: (message) => this.#rooms.get(message.room)?.receive(message),
       changed: (room) => {
         this.#rooms.get(room)?.pendingChanged();
-        this.#events.emit('pending', this.#outbox.pending());
+        // Building the list costs a pass over the outbox, on every state change of every send.
+        if (this.#events.listenerCount('pending') > 0) {
+          this.#events.emit('pending', this.#outbox.pending());
+        }
       },
       reportError: (error) => this.#reportError(error),
     });

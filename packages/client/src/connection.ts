@@ -2,6 +2,7 @@ import {
   type ClientEventPayload,
   type ClientToServerEvents,
   clientEventAckSchemas,
+  type ErrorPayload,
   type ServerEventName,
   type ServerEventPayload,
   type ServerToClientEvents,
@@ -153,8 +154,8 @@ export class Connection {
         details: parsed.error.issues,
       });
     }
-    const ack = parsed.data as OkAck<E> | { ok: false; error: never };
-    if (!ack.ok) throw ChatterError.fromPayload(parseErrorPayload(ack.error) ?? ack.error);
+    const ack = parsed.data as OkAck<E> | { ok: false; error: ErrorPayload };
+    if (!ack.ok) throw ChatterError.fromPayload(ack.error);
     return ack;
   }
 

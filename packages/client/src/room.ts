@@ -182,16 +182,20 @@ export class RoomImpl implements Room {
     }
     const { outcome, appended } = state.applyJoin(ack, since !== undefined);
     this.#live = true;
-    if (outcome.reset) {
-      this.#events.emit('reset', {
-        room: this.name,
-        epoch: ack.epoch,
-        previousEpoch: outcome.previousEpoch,
-      });
+    if (since && !outcome.reset) {
+      this.#appended(appended);
+    } else {
+      // A first join or a new epoch replaced the timeline: one `change`, no `message` for the
+      // page it starts from.
+      if (outcome.reset) {
+        this.#events.emit('reset', {
+          room: this.name,
+          epoch: ack.epoch,
+          previousEpoch: outcome.previousEpoch,
+        });
+      }
       this.#events.emit('change', undefined);
     }
-    this.#appended(appended, !since || outcome.reset);
-    if (!since) this.#events.emit('change', undefined);
     if (state.behind) await this.#startCatchUp();
   }
 
@@ -224,10 +228,10 @@ export class RoomImpl implements Room {
     }
   }
 
-  /** Emits `message` for each newly appended one; `quiet` for a first page or a reset. */
-  #appended(messages: readonly Message[], quiet = false): void {
+  /** Emits `message` for each newly appended one, then `change`. */
+  #appended(messages: readonly Message[]): void {
     if (messages.length === 0) return;
-    if (!quiet) for (const message of messages) this.#events.emit('message', message);
+    for (const message of messages) this.#events.emit('message', message);
     this.#events.emit('change', undefined);
   }
 
