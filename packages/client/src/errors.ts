@@ -3,7 +3,7 @@ import {
   ErrorCode,
   type ErrorPayload,
   ErrorPayloadSchema,
-  type ValidationIssue,
+  toValidationIssues,
 } from '@chatter/protocol';
 import type { ZodSafeParseResult } from 'zod';
 
@@ -155,10 +155,7 @@ export const validateLocally = <T>(
 ): T => {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues: ValidationIssue[] = parsed.error.issues.map((issue) => ({
-    path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
-    message: issue.message,
-  }));
+  const issues = toValidationIssues(parsed.error);
   throw new ChatterError('VALIDATION', `${what}: ${issues[0]?.message ?? 'invalid'}`, {
     details: { issues },
   });

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ERROR_HTTP_STATUS,
   ErrorCode,
   ErrorCodeSchema,
   ErrorPayloadSchema,
   ErrorResponseSchema,
+  SendMessagePayloadSchema,
+  toValidationIssues,
+  ValidationIssueSchema,
 } from './index.js';
 
 describe('ERROR_HTTP_STATUS', () => {
@@ -61,5 +65,24 @@ describe('ErrorPayloadSchema', () => {
     const body = { error: { code: 'RATE_LIMITED', message: 'Slow down', details: { retryIn: 3 } } };
     expect(ErrorResponseSchema.parse(body)).toEqual(body);
     expect(ErrorResponseSchema.safeParse(body.error).success).toBe(false);
+  });
+});
+
+describe('toValidationIssues', () => {
+  it('lists each problem with its path, in the shape ValidationIssueSchema accepts', () => {
+    const parsed = SendMessagePayloadSchema.safeParse({ room: 'Bad Room', text: '', extra: 1 });
+    if (parsed.success) throw new Error('expected a failure');
+    const issues = toValidationIssues(parsed.error);
+    expect(issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining([['room'], ['text'], []]),
+    );
+    for (const issue of issues) expect(ValidationIssueSchema.parse(issue)).toEqual(issue);
+  });
+
+  it('turns symbol path segments into strings, which JSON can carry', () => {
+    const error = new z.ZodError([
+      { code: 'custom', path: [Symbol('key'), 0], message: 'bad', input: 1 },
+    ]);
+    expect(toValidationIssues(error)).toEqual([{ path: ['Symbol(key)', 0], message: 'bad' }]);
   });
 });

@@ -37,6 +37,17 @@ export const ValidationIssueSchema = z.object({
 export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
 
 /**
+ * A zod error's issues in the shared shape, for `details.issues` of a `VALIDATION` error. The
+ * server builds its answers with it and the SDK its local checks, so both say the same.
+ */
+export const toValidationIssues = (error: z.ZodError): ValidationIssue[] =>
+  error.issues.map((issue) => ({
+    // Symbol keys cannot travel as JSON.
+    path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+    message: issue.message,
+  }));
+
+/**
  * The one error shape. REST bodies carry it as `{ error }`, socket acknowledgements as
  * `{ ok: false, error }`. `details` holds structured context such as validation issues.
  */

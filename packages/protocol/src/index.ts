@@ -19,6 +19,7 @@ export {
   ErrorPayloadSchema,
   type ErrorResponse,
   ErrorResponseSchema,
+  toValidationIssues,
   type ValidationIssue,
   ValidationIssueSchema,
 } from './errors.js';

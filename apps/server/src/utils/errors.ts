@@ -2,6 +2,7 @@ import {
   ERROR_HTTP_STATUS,
   type ErrorCode,
   type ErrorPayload,
+  toValidationIssues,
   type ValidationIssue,
 } from '@chatter/protocol';
 import type { z } from 'zod';
@@ -34,10 +35,7 @@ const describePath = (path: ValidationIssue['path']): string =>
   path.length === 0 ? 'payload' : path.join('.');
 
 export const validationError = (error: z.ZodError): AppError => {
-  const issues: ValidationIssue[] = error.issues.map((issue) => ({
-    path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
-    message: issue.message,
-  }));
+  const issues = toValidationIssues(error);
   const first = issues[0];
   const summary = first ? `${describePath(first.path)}: ${first.message}` : 'Invalid payload';
   return new AppError('VALIDATION', summary, { issues });
