@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { type HealthResponse, LIMITS } from '@chatter/protocol';
 import cors from 'cors';
 import express, { type Express } from 'express';
@@ -11,11 +13,47 @@ export interface AppDeps extends ApiDeps {
   logger: Logger;
   corsOrigins: readonly string[];
   isShuttingDown: () => boolean;
+  /** The built web app to serve at `/`; without an `index.html` in it, only the API is served. */
+  webDir: string | undefined;
 }
+
+// Only these: helmet's defaults would add `style-src 'unsafe-inline' https:`, among others.
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  manifestSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  // No upgrade-insecure-requests: people open http://localhost:3000 or a LAN address, and the
+  // browser would rewrite the app's own asset and socket URLs to https, so the page would not load.
+};
+
+/** Vite content-hashes everything under `assets/`, so those never change; the rest revalidates. */
+const serveWebApp = (webDir: string) =>
+  express.static(webDir, {
+    dotfiles: 'ignore',
+    // `/assets` would 301 to `/assets/`, which has no index: answer the JSON 404 straight away.
+    redirect: false,
+    cacheControl: false,
+    setHeaders: (res, filePath) => {
+      const underAssets = path.relative(webDir, filePath).startsWith(`assets${path.sep}`);
+      res.setHeader(
+        'Cache-Control',
+        underAssets ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
 
 /** Builds the Express app. It never listens; `server.ts` does. */
 export const createApp = (deps: AppDeps): Express => {
-  const { logger, store, corsOrigins, isShuttingDown } = deps;
+  const { logger, store, corsOrigins, isShuttingDown, webDir } = deps;
   const app = express();
   app.disable('x-powered-by');
   // `?room[$ne]=x` stays the literal key "room[$ne]" (and so an unknown field), never an object.
@@ -36,7 +74,9 @@ export const createApp = (deps: AppDeps): Express => {
       },
     }),
   );
-  app.use(helmet());
+  app.use(
+    helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } }),
+  );
   if (corsOrigins.length > 0) app.use(cors({ origin: [...corsOrigins] }));
 
   app.get('/healthz', async (_req, res) => {
@@ -58,6 +98,16 @@ export const createApp = (deps: AppDeps): Express => {
     express.json({ limit: LIMITS.maxPayloadBytes, strict: true }),
     createApiRouter(deps),
   );
+  if (webDir !== undefined) {
+    if (existsSync(path.join(webDir, 'index.html'))) {
+      app.use(serveWebApp(webDir));
+    } else {
+      logger.info(
+        { webDir },
+        `web app not built (no ${path.join(webDir, 'index.html')}); serving the API only; run \`pnpm build\` or \`pnpm start\``,
+      );
+    }
+  }
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

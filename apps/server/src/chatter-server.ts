@@ -118,6 +118,7 @@ export const startChatterServer = async (
       guestsEnabled: config.guestsEnabled,
       corsOrigins: config.corsOrigins,
       isShuttingDown,
+      webDir: config.webDir,
     }),
   );
   // Socket.IO after Express: it takes `/socket.io/` requests away from the listeners already

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 import { LOG_LEVELS } from './utils/logger.js';
@@ -58,6 +59,10 @@ function checkMongoUri(uri: string, ctx: z.RefinementCtx): void {
   }
 }
 
+// The repo's `apps/web/dist`: this module runs as `src/config.ts` (tsx) or `dist/config.js`, and
+// both are one level below `apps/server`.
+const BUILT_WEB_APP_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
 const EnvSchema = z.object({
   PORT: wholeNumber('PORT', { min: 0, max: 65535 }).default(3000),
   HOST: z.string().min(1).optional(),
@@ -77,6 +82,7 @@ const EnvSchema = z.object({
     max: 600_000,
   }).default(10_000),
   CHATTER_DATA_DIR: z.string().min(1).default('./data'),
+  CHATTER_WEB_DIR: z.string().min(1).default(BUILT_WEB_APP_DIR),
   CHATTER_JWT_SECRET: z
     .string()
     .min(32, 'CHATTER_JWT_SECRET must be at least 32 characters (HS256 needs 256 bits)')
@@ -125,6 +131,8 @@ export interface Config {
   /** How long a MongoDB write waits for its write concern before it fails. */
   mongodbWriteTimeoutMs: number;
   dataDir: string;
+  /** The built web app, served at `/` when it holds an `index.html`. */
+  webDir: string;
   jwtSecret: string | undefined;
   guestsEnabled: boolean;
   sessionTtlSeconds: number;
@@ -163,6 +171,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     mongodbWriteConcern: e.CHATTER_MONGODB_WRITE_CONCERN,
     mongodbWriteTimeoutMs: e.CHATTER_MONGODB_WRITE_TIMEOUT_MS,
     dataDir: path.resolve(e.CHATTER_DATA_DIR),
+    webDir: path.resolve(e.CHATTER_WEB_DIR),
     jwtSecret: e.CHATTER_JWT_SECRET,
     guestsEnabled: e.CHATTER_GUESTS,
     sessionTtlSeconds: e.CHATTER_SESSION_TTL_SECONDS,

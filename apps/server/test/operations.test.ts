@@ -86,6 +86,15 @@ describe('configuration', () => {
     });
   });
 
+  it('serves the web app from the repo by default, or from CHATTER_WEB_DIR', () => {
+    const byDefault = loadConfig({}).webDir;
+    expect(path.isAbsolute(byDefault)).toBe(true);
+    expect(byDefault).toBe(path.resolve(serverDir, '../web/dist'));
+    expect(byDefault.endsWith(path.join('apps', 'web', 'dist'))).toBe(true);
+    expect(loadConfig({ CHATTER_WEB_DIR: 'public/chat' }).webDir).toBe(path.resolve('public/chat'));
+    expect(loadConfig({ CHATTER_WEB_DIR: '/srv/chatter-web' }).webDir).toBe('/srv/chatter-web');
+  });
+
   it('stops when MongoDB is unreachable, naming it and the reason, and never falls back to SQLite', async () => {
     const dataDir = tempDataDir();
     const config = loadConfig({
