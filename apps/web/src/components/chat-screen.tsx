@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ChatModel, HOME_ROOM } from '../chat-model';
+import { toRoomName } from '../format';
+import { roomFromHash, useMediaQuery, useModel } from '../hooks';
+import type { Session } from '../session';
+import { RoomView } from './room-view';
+import { Sidebar } from './sidebar';
+
+interface ChatScreenProps {
+  session: Session;
+  onSignOut(): void;
+  onSessionEnded(reason: string): void;
+}
+
+const roomInUrl = (): string | null => {
+  const raw = roomFromHash();
+  return raw === null ? null : toRoomName(raw);
+};
+
+export const ChatScreen = ({ session, onSignOut, onSessionEnded }: ChatScreenProps) => {
+  const [model] = useState(
+    () => new ChatModel({ url: window.location.origin, session, onSessionEnded }),
+  );
+  useModel(model);
+  const narrow = useMediaQuery('(max-width: 47.99rem)');
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    model.start(roomInUrl() ?? HOME_ROOM);
+    const onHashChange = () => {
+      const name = roomInUrl();
+      if (name) model.open(name);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => {
+      window.removeEventListener('hashchange', onHashChange);
+      model.close();
+    };
+  }, [model]);
+
+  const active = model.active.name;
+  const totalUnread = model.rooms.reduce((sum, entry) => sum + model.unread(entry.name), 0);
+  useEffect(() => {
+    if (roomInUrl() !== active) window.history.replaceState(null, '', `#${active}`);
+    document.title = `${totalUnread > 0 ? `(${totalUnread}) ` : ''}#${active} · Chatter`;
+  }, [active, totalUnread]);
+
+  const closeDrawer = (returnFocus: boolean) => {
+    setDrawerOpen(false);
+    if (returnFocus) menuButton.current?.focus();
+  };
+
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') closeDrawer(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
+
+  const drawerHidden = narrow && !drawerOpen;
+  return (
+    <div class="chat" data-drawer={narrow ? (drawerOpen ? 'open' : 'closed') : undefined}>
+      <Sidebar
+        model={model}
+        hidden={drawerHidden}
+        autoFocus={narrow && drawerOpen}
+        onNavigate={() => closeDrawer(false)}
+        onSignOut={async () => {
+          await model.signOut();
+          onSignOut();
+        }}
+      />
+      {narrow && drawerOpen && (
+        <button
+          type="button"
+          class="scrim"
+          tabIndex={-1}
+          aria-label="Close the menu"
+          onClick={() => closeDrawer(true)}
+        />
+      )}
+      <RoomView
+        model={model}
+        entry={model.active}
+        inert={narrow && drawerOpen}
+        menuButton={
+          narrow
+            ? { ref: menuButton, expanded: drawerOpen, onClick: () => setDrawerOpen(true) }
+            : null
+        }
+      />
+    </div>
+  );
+};

@@ -1,0 +1,156 @@
+import type { Ref } from 'preact';
+import { useState } from 'preact/hooks';
+import { type ChatModel, HOME_ROOM, type RoomEntry } from '../chat-model';
+import { describeError } from '../text';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+
+interface MenuButton {
+  ref: Ref<HTMLButtonElement>;
+  expanded: boolean;
+  onClick(): void;
+}
+
+interface RoomViewProps {
+  model: ChatModel;
+  entry: RoomEntry;
+  inert: boolean;
+  /** The phone layout's button that opens the rooms and people drawer. */
+  menuButton: MenuButton | null;
+}
+
+export const RoomView = ({ model, entry, inert, menuButton }: RoomViewProps) => {
+  const [edit, setEdit] = useState<{ text: string } | null>(null);
+  const { name } = entry;
+  return (
+    <main class="room" aria-labelledby="room-title" inert={inert}>
+      <header class="room-header">
+        {menuButton && (
+          <button
+            ref={menuButton.ref}
+            type="button"
+            class="icon-button"
+            aria-label="Rooms and people"
+            aria-controls="sidebar"
+            aria-expanded={menuButton.expanded}
+            onClick={menuButton.onClick}
+          >
+            <MenuIcon />
+            {model.rooms.some((room) => room.name !== name && model.unread(room.name) > 0) && (
+              <span class="menu-dot" />
+            )}
+          </button>
+        )}
+        <h1 id="room-title" class="room-title">
+          <span class="room-hash" aria-hidden="true">
+            #
+          </span>
+          {name}
+        </h1>
+        {name !== HOME_ROOM && (
+          <button type="button" class="button ghost small" onClick={() => model.leave(name)}>
+            Leave<span class="sr-only"> #{name}</span>
+          </button>
+        )}
+      </header>
+      <ConnectionBanner model={model} />
+      {model.notice && (
+        <div class="notice banner" role="alert">
+          <span>{model.notice}</span>
+          <button type="button" class="button ghost small" onClick={() => model.dismissNotice()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {entry.joinError ? (
+        <div class="room-error" role="alert">
+          <p>
+            Could not open #{name}: {describeError(entry.joinError)}
+          </p>
+          <div class="actions">
+            <button type="button" class="button" onClick={() => model.retryJoin(name)}>
+              Try again
+            </button>
+            {name !== HOME_ROOM && (
+              <button type="button" class="button ghost" onClick={() => model.leave(name)}>
+                Close #{name}
+              </button>
+            )}
+          </div>
+        </div>
+      ) : (
+        <MessageList
+          key={name}
+          model={model}
+          entry={entry}
+          onEdit={(text, clientId) => {
+            model.discard(name, clientId);
+            setEdit({ text });
+          }}
+        />
+      )}
+      <TypingIndicator names={model.typingUsers(name).map((user) => user.name)} />
+      <Composer
+        key={name}
+        room={name}
+        ready={entry.room !== null}
+        edit={edit}
+        onSend={(text) => model.send(name, text)}
+        onTyping={(typing) => model.typing(name, typing)}
+      />
+    </main>
+  );
+};
+
+const typingText = (names: readonly string[]): string => {
+  const [first, second] = names;
+  if (first === undefined) return '';
+  if (second === undefined) return `${first} is typing…`;
+  if (names.length === 2) return `${first} and ${second} are typing…`;
+  return `${first}, ${second} and ${names.length - 2} more are typing…`;
+};
+
+const TypingIndicator = ({ names }: { names: readonly string[] }) => (
+  // Always rendered, so screen readers hear the text that appears in it.
+  <div class="typing" aria-live="polite">
+    {names.length > 0 && (
+      <>
+        <span class="typing-dots" aria-hidden="true">
+          <span />
+          <span />
+          <span />
+        </span>
+        {typingText(names)}
+      </>
+    )}
+  </div>
+);
+
+const ConnectionBanner = ({ model }: { model: ChatModel }) => {
+  const { connection, everConnected, pendingCount } = model;
+  let text = '';
+  if (connection !== 'connected') {
+    text = everConnected
+      ? 'Offline: the server cannot be reached. Reconnecting… Messages you send now are kept and sent when it is back.'
+      : 'Connecting to the server…';
+    if (everConnected && pendingCount > 0) {
+      text += ` ${pendingCount} waiting to be sent.`;
+    }
+  }
+  return (
+    <div class="connection" role="status" data-state={text ? connection : 'connected'}>
+      {text}
+    </div>
+  );
+};
+
+const MenuIcon = () => (
+  <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+    <path
+      d="M4 6h16M4 12h16M4 18h16"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+    />
+  </svg>
+);
