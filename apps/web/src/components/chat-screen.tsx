@@ -46,10 +46,17 @@ export const ChatScreen = ({ session, onSignOut, onSessionEnded }: ChatScreenPro
     document.title = `${totalUnread > 0 ? `(${totalUnread}) ` : ''}#${active} · Chatter`;
   }, [active, totalUnread]);
 
+  const focusMenuButton = useRef(false);
   const closeDrawer = (returnFocus: boolean) => {
+    focusMenuButton.current = returnFocus;
     setDrawerOpen(false);
-    if (returnFocus) menuButton.current?.focus();
   };
+  // After the render that lifts `inert` from the room: an inert button cannot take focus.
+  useEffect(() => {
+    if (drawerOpen || !focusMenuButton.current) return;
+    focusMenuButton.current = false;
+    menuButton.current?.focus();
+  }, [drawerOpen]);
 
   useEffect(() => {
     if (!drawerOpen) return;

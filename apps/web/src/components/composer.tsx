@@ -9,7 +9,7 @@ const COUNTER_FROM = 500;
 
 interface ComposerProps {
   room: string;
-  /** False until the room has joined; typing is kept, sending waits. */
+  /** False until the room has joined (the SDK sends through a joined room). */
   ready: boolean;
   /** A failed message the person chose to edit: its text replaces the box's. */
   edit: { text: string } | null;
@@ -37,6 +37,13 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
   useEffect(() => {
     drafts.set(room, text);
   }, [room, text]);
+
+  // Ready to type once the room has joined, unless the person is busy elsewhere on the page.
+  useEffect(() => {
+    if (ready && (document.activeElement === document.body || document.activeElement === null)) {
+      box.current?.focus();
+    }
+  }, [ready]);
 
   // Grows with its text up to the CSS max-height (browsers with `field-sizing` do it in CSS).
   useLayoutEffect(() => {
@@ -76,6 +83,7 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
           ref={box}
           rows={1}
           value={text}
+          disabled={!ready}
           placeholder={ready ? `Message #${room}` : `Joining #${room}…`}
           aria-describedby={error ? 'composer-help composer-error' : 'composer-help'}
           aria-invalid={error ? 'true' : undefined}

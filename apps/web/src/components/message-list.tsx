@@ -35,25 +35,31 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
   // Where this person had read up to when they opened the room: the "new" divider goes there.
   const [readWhenOpened] = useState(() => model.lastRead(name));
 
+  // The acknowledgement and the outbox's update can land in different renders; a message shows
+  // once, and keeps its element (keyed by clientId) from pending to stored, so the live log
+  // announces it once.
+  const storedClientIds = new Set(pending.length > 0 ? messages.map((each) => each.clientId) : []);
   const items: Item[] = [
     ...messages.map(
       (message): Item => ({
         kind: 'message',
-        key: message.id,
+        key: message.clientId ?? message.id,
         author: message.author,
         createdAt: message.createdAt,
         message,
       }),
     ),
-    ...pending.map(
-      (each): Item => ({
-        kind: 'pending',
-        key: each.clientId,
-        author: model.me,
-        createdAt: each.createdAt,
-        pending: each,
-      }),
-    ),
+    ...pending
+      .filter((each) => !storedClientIds.has(each.clientId))
+      .map(
+        (each): Item => ({
+          kind: 'pending',
+          key: each.clientId,
+          author: model.me,
+          createdAt: each.createdAt,
+          pending: each,
+        }),
+      ),
   ];
   const firstSeq = messages[0]?.seq ?? 0;
   const last = items.at(-1);
@@ -179,24 +185,15 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
                   <span>New messages</span>
                 </li>
               ),
-              item.kind === 'message' ? (
-                <MessageItem
-                  key={item.key}
-                  message={item.message}
-                  grouped={grouped}
-                  mine={item.author.id === model.me.id}
-                />
-              ) : (
-                <PendingItem
-                  key={item.key}
-                  pending={item.pending}
-                  author={item.author}
-                  grouped={grouped}
-                  online={model.connection === 'connected'}
-                  onDiscard={() => model.discard(name, item.pending.clientId)}
-                  onEdit={() => onEdit(item.pending.text, item.pending.clientId)}
-                />
-              ),
+              <MessageRow
+                key={item.key}
+                item={item}
+                grouped={grouped}
+                mine={item.author.id === model.me.id}
+                online={model.connection === 'connected'}
+                onDiscard={(clientId) => model.discard(name, clientId)}
+                onEdit={onEdit}
+              />,
             ];
           })}
         </ol>
@@ -211,71 +208,77 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
   );
 };
 
-interface MessageItemProps {
-  message: Message;
+interface MessageRowProps {
+  item: Item;
   grouped: boolean;
   mine: boolean;
+  online: boolean;
+  onDiscard(clientId: string): void;
+  onEdit(text: string, clientId: string): void;
 }
 
-/** Stored messages never change, so a long list re-renders only what is new. */
-class MessageItem extends Component<MessageItemProps> {
-  override shouldComponentUpdate(next: MessageItemProps): boolean {
-    const { message, grouped, mine } = this.props;
-    return next.message !== message || next.grouped !== grouped || next.mine !== mine;
+const pendingState = (pending: PendingMessage, online: boolean): string => {
+  if (pending.state === 'failed') {
+    return `Not sent: ${pending.error ? describeError(pending.error) : 'the server refused it.'}`;
+  }
+  return online ? 'Sending…' : 'Pending: it will be sent when the connection is back.';
+};
+
+/**
+ * One message, stored or still in the outbox. The same element goes from pending to stored,
+ * and stored messages never change, so a long list re-renders only what is new.
+ */
+class MessageRow extends Component<MessageRowProps> {
+  override shouldComponentUpdate(next: MessageRowProps): boolean {
+    const { item, grouped, mine, online } = this.props;
+    if (next.grouped !== grouped || next.mine !== mine) return true;
+    if (next.item.kind === 'message' && item.kind === 'message') {
+      return next.item.message !== item.message;
+    }
+    return next.item !== item || next.online !== online;
   }
 
-  override render({ message, grouped, mine }: MessageItemProps) {
+  override render({ item, grouped, mine, online, onDiscard, onEdit }: MessageRowProps) {
+    const classes = ['message', grouped && 'grouped', mine && 'mine'];
+    if (item.kind === 'message') {
+      const { message } = item;
+      return (
+        <li class={classes.filter(Boolean).join(' ')} data-seq={message.seq}>
+          <MessageHeader author={message.author} createdAt={message.createdAt} grouped={grouped} />
+          <p class="message-text">{withLinks(message.text)}</p>
+        </li>
+      );
+    }
+    const { pending } = item;
+    const failed = pending.state === 'failed';
     return (
       <li
-        class={`message${grouped ? ' grouped' : ''}${mine ? ' mine' : ''}`}
-        data-seq={message.seq}
+        class={[...classes, 'pending'].filter(Boolean).join(' ')}
+        data-state={failed ? 'failed' : 'pending'}
       >
-        <MessageHeader author={message.author} createdAt={message.createdAt} grouped={grouped} />
-        <p class="message-text">{withLinks(message.text)}</p>
+        <MessageHeader author={item.author} createdAt={pending.createdAt} grouped={grouped} />
+        <p class="message-text">{withLinks(pending.text)}</p>
+        <p class={failed ? 'pending-state failed' : 'pending-state'}>
+          {pendingState(pending, online)}
+          {failed && (
+            <span class="pending-actions">
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => onEdit(pending.text, pending.clientId)}
+              >
+                Edit
+              </button>
+              <button type="button" class="link-button" onClick={() => onDiscard(pending.clientId)}>
+                Discard
+              </button>
+            </span>
+          )}
+        </p>
       </li>
     );
   }
 }
-
-interface PendingItemProps {
-  pending: PendingMessage;
-  author: User;
-  grouped: boolean;
-  online: boolean;
-  onDiscard(): void;
-  onEdit(): void;
-}
-
-const PendingItem = ({ pending, author, grouped, online, onDiscard, onEdit }: PendingItemProps) => {
-  const failed = pending.state === 'failed';
-  const state = failed
-    ? `Not sent: ${pending.error ? describeError(pending.error) : 'the server refused it.'}`
-    : online
-      ? 'Sending…'
-      : 'Pending: it will be sent when the connection is back.';
-  return (
-    <li
-      class={`message mine pending${grouped ? ' grouped' : ''}`}
-      data-state={failed ? 'failed' : 'pending'}
-    >
-      <MessageHeader author={author} createdAt={pending.createdAt} grouped={grouped} />
-      <p class="message-text">{withLinks(pending.text)}</p>
-      <p class={failed ? 'pending-state failed' : 'pending-state'}>
-        {state}
-        {failed && (
-          <span class="pending-actions">
-            <button type="button" class="link-button" onClick={onEdit}>
-              Edit
-            </button>
-            <button type="button" class="link-button" onClick={onDiscard}>
-              Discard
-            </button>
-          </span>
-        )}
-      </p>
-    </li>
-  );
-};
 
 interface MessageHeaderProps {
   author: User;
