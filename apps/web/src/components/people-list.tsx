@@ -18,6 +18,9 @@ export const PeopleList = ({ model }: { model: ChatModel }) => {
       <h2 id="people-heading" class="section-heading">
         People <span class="section-count">{here} here</span>
       </h2>
+      {model.everConnected && model.connection !== 'connected' && (
+        <p class="empty">As of the last connection to the server.</p>
+      )}
       {people.length === 0 ? (
         <p class="empty">Nobody yet.</p>
       ) : (
