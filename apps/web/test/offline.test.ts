@@ -127,6 +127,7 @@ describe('the web app without its server', () => {
     const texts = await messageItems(ada.page).locator('.message-text').allTextContents();
     expect(texts).toEqual(['first, before the reload', 'second, before the reload']);
     expect(await messageBox(ada.page).isEnabled()).toBe(false);
+    await expect.poll(() => connectionBanner(ada).textContent()).toMatch(/2 waiting to be sent/);
     await screenshot(ada.page, 'reload-pending-desktop');
 
     restore();

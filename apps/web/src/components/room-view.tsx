@@ -130,12 +130,15 @@ const ConnectionBanner = ({ model }: { model: ChatModel }) => {
   const { connection, everConnected, pendingCount } = model;
   let text = '';
   if (connection !== 'connected') {
-    text = everConnected
-      ? 'Offline: the server cannot be reached. Reconnecting… Messages you send now are kept and sent when it is back.'
-      : 'Connecting to the server…';
-    if (everConnected && pendingCount > 0) {
-      text += ` ${pendingCount} waiting to be sent.`;
+    if (everConnected) {
+      text =
+        'Offline: the server cannot be reached. Reconnecting… Messages you send now are kept and sent when it is back.';
+    } else if (connection === 'disconnected' || pendingCount > 0) {
+      text = 'The server cannot be reached yet. Retrying…';
+    } else {
+      text = 'Connecting to the server…';
     }
+    if (pendingCount > 0) text += ` ${pendingCount} waiting to be sent.`;
   }
   return (
     <div class="connection" role="status" data-state={text ? connection : 'connected'}>
