@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import type Axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors } from '../../../packages/client/test/support/browser.js';
 import {
   assertWebAppBuilt,
+  checkedPeople,
   DESKTOP,
   launchChromium,
   messageBox,
@@ -26,7 +27,8 @@ type ColorScheme = 'light' | 'dark';
 
 let browser: Browser;
 let server: ServerProcess;
-const people: Person[] = [];
+// Closed and checked for errors after each test.
+const people = checkedPeople();
 
 beforeAll(async () => {
   assertWebAppBuilt();
@@ -39,13 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.dispose();
-});
-
-// Every page of every test: no uncaught error, no console error.
-afterEach(async () => {
-  const seen = people.splice(0);
-  await Promise.all(seen.map((someone) => someone.context.close().catch(() => undefined)));
-  for (const someone of seen) expect(someone.errors, someone.name).toEqual([]);
 });
 
 /** A person on the sign-in page in a normal context, checked for errors after the test. */

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertWebAppBuilt,
+  checkedPeople,
   join,
   launchChromium,
   messageBox,
@@ -18,7 +19,8 @@ import {
 
 let browser: Browser;
 let server: ServerProcess;
-const people: Person[] = [];
+// Closed and checked for errors after each test.
+const people = checkedPeople();
 
 beforeAll(async () => {
   assertWebAppBuilt();
@@ -29,13 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.dispose();
-});
-
-// Every page of every test: no uncaught error, no console error.
-afterEach(async () => {
-  const seen = people.splice(0);
-  await Promise.all(seen.map((someone) => someone.context.close().catch(() => undefined)));
-  for (const someone of seen) expect(someone.errors, someone.name).toEqual([]);
 });
 
 /** Joins and remembers the person, so their page is checked for errors after the test. */

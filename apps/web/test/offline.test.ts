@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertWebAppBuilt,
+  checkedPeople,
   join,
   launchChromium,
   messageBox,
@@ -16,7 +17,8 @@ import {
 // Each test stops its server, so each has its own.
 let browser: Browser;
 let server: ServerProcess;
-const people: Person[] = [];
+// Closed and checked for errors after each test.
+const people = checkedPeople();
 
 beforeAll(async () => {
   assertWebAppBuilt();
@@ -28,10 +30,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  const seen = people.splice(0);
-  await Promise.all(seen.map((someone) => someone.context.close().catch(() => undefined)));
   await server?.dispose();
-  for (const someone of seen) expect(someone.errors, someone.name).toEqual([]);
 });
 
 /** Requests fail while the server is down; Chromium logs those, and only those are expected. */

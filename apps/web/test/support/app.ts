@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 import { collectPageErrors } from '../../../../packages/client/test/support/browser.js';
 import type { ServerProcess } from '../../../../packages/client/test/support/server-process.js';
 
@@ -42,6 +43,20 @@ export interface OpenOptions {
   /** Accept console lines about failed requests (for tests that stop the server). */
   allowNetworkErrors?: boolean;
 }
+
+/**
+ * The people a test file opens. After each test their browser contexts are closed, and every
+ * page must have seen no uncaught error and no unexpected console error.
+ */
+export const checkedPeople = (): Person[] => {
+  const people: Person[] = [];
+  afterEach(async () => {
+    const seen = people.splice(0);
+    await Promise.all(seen.map((someone) => someone.context.close().catch(() => undefined)));
+    for (const someone of seen) expect(someone.errors, someone.name).toEqual([]);
+  });
+  return people;
+};
 
 /** A new browser context (its own storage, so its own person) on the app's sign-in page. */
 export const openApp = async (
