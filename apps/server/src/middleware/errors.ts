@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, toErrorPayload } from '../utils/errors.js';
+import { AppError, asAppError, toErrorPayload } from '../utils/errors.js';
 import type { Logger } from '../utils/logger.js';
 
 interface BodyParserError extends Error {
@@ -30,8 +30,9 @@ export const notFound: RequestHandler = (req) => {
 export const errorHandler =
   (logger: Logger): ErrorRequestHandler =>
   (error: unknown, _req, res, _next) => {
-    const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    const known = asAppError(error) ?? fromBodyParser(error as BodyParserError);
     if (!known) logger.error({ err: error }, 'request failed');
+    else if (known.code === 'UNAVAILABLE') logger.warn({ err: error }, 'request failed');
     const payload = toErrorPayload(known ?? error);
     res.status(known?.status ?? 500).json({ error: payload });
   };

@@ -50,6 +50,13 @@ export interface StoredUser {
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+  /** How long a client should wait before trying again. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
 }
 
 /**
@@ -66,6 +73,11 @@ export interface ChatStore {
   listMessages(range: HistoryRange): Promise<HistoryPage>;
   /** Records the user's current display name and when they were last seen. */
   saveUser(user: User, lastSeen: Date): Promise<void>;
+  /**
+   * `saveUser` for many users at once. Presence times need not be durable one by one, so a
+   * backend may store them without a disk sync of their own.
+   */
+  saveUsers(users: ReadonlyArray<{ user: User; lastSeen: Date }>): Promise<void>;
   /** The stored users among `ids`, in no particular order; unknown ids are left out. */
   getUsers(ids: readonly string[]): Promise<StoredUser[]>;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */

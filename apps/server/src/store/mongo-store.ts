@@ -137,6 +137,22 @@ export class MongoChatStore implements ChatStore {
     });
   }
 
+  async saveUsers(users: ReadonlyArray<{ user: User; lastSeen: Date }>): Promise<void> {
+    this.assertOpen();
+    if (users.length === 0) return;
+    // One round trip for the batch; unordered, so one user's failure does not stop the rest.
+    await this.models.User.bulkWrite(
+      users.map(({ user, lastSeen }) => ({
+        updateOne: {
+          filter: userFilter(user.id),
+          update: userUpdate(user.name, lastSeen),
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
   async getUsers(ids: readonly string[]): Promise<StoredUser[]> {
     this.assertOpen();
     if (ids.length === 0) return [];
