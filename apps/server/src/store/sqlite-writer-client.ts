@@ -1,33 +1,72 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId, Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from './chat-store.js';
 import type { WriteOutcome, WriteRequest } from './sqlite-writer.js';
 import type { ToWriter, WriterThreadOptions } from './sqlite-writer-thread.js';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
+// A writer thread that ran at least this long is started again when it dies.
+const RESTART_AFTER_MS = 1000;
+
 /** How long a client should wait before retrying a write the database could not take. */
 export const WRITE_RETRY_AFTER_MS = 1000;
 
 /**
  * Built, this module is `dist/store/…js` next to the thread's `.js`. From source (tests, `pnpm
- * dev`) it is `.ts`, and a worker thread does not inherit the parent's TypeScript loader, so the
- * thread starts with a line that registers tsx's loader before importing the entry.
+ * dev`) it is `.ts`, which a worker thread cannot load (it does not inherit the parent's
+ * TypeScript loader, and registering tsx in every thread costs half a second): the entry is
+ * bundled once per process with esbuild, a dev dependency, into a cache beside our
+ * node_modules, where the thread still finds better-sqlite3.
  */
-const startWorker = (options: WriterThreadOptions): Worker => {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./sqlite-writer-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData: options });
-  const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => {
-    tsx.register();
-    return import(${JSON.stringify(entry.href)});
-  });`;
-  return new Worker(bootstrap, { eval: true, workerData: options });
+const workerEntry = (): URL => {
+  const built = new URL('./sqlite-writer-thread.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return built;
+  bundledEntry ??= bundleFromSource();
+  return bundledEntry;
 };
+
+let bundledEntry: URL | undefined;
+
+const bundleFromSource = (): URL => {
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const { outputFiles } = esbuild.buildSync({
+    entryPoints: [fileURLToPath(new URL('./sqlite-writer-thread.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    write: false,
+  });
+  const code = outputFiles?.[0]?.contents;
+  if (!code) throw new Error('esbuild produced no bundle for the SQLite writer thread');
+  const dir = path.join(
+    path.dirname(require.resolve('better-sqlite3/package.json')),
+    '..',
+    '.cache',
+  );
+  const file = path.join(
+    dir,
+    `chatter-sqlite-writer-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+  );
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    // Written whole, then renamed: parallel test processes never load half a file.
+    const partial = `${file}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  return pathToFileURL(file);
+};
+
+const startWorker = (options: WriterThreadOptions): Worker =>
+  new Worker(workerEntry(), { workerData: options });
 
 const toError = (outcome: Extract<WriteOutcome, { ok: false }>): Error => {
   const { unavailable, message, sqliteCode } = outcome.error;
@@ -88,9 +127,15 @@ export class SqliteWriterClient {
       }
     });
     worker.on('error', (error) => this.#failAll(error));
+    const startedAt = Date.now();
     worker.on('exit', () => {
       this.#failAll(new Error('the SQLite writer thread stopped'));
-      if (!this.#closed) this.#worker = this.#start();
+      // A thread that dies at once would only die again: later writes fail instead of looping.
+      if (this.#closed || Date.now() - startedAt < RESTART_AFTER_MS) {
+        this.#closed ??= Promise.resolve();
+        return;
+      }
+      this.#worker = this.#start();
     });
     return worker;
   }
