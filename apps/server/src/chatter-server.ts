@@ -88,7 +88,13 @@ export const startChatterServer = async (
 
   const chat = new ChatService({
     store,
-    broadcast: (message) => io.to(message.room).emit('message', message),
+    broadcast: (message, exceptConnection) => {
+      const room = io.to(message.room);
+      (exceptConnection === undefined ? room : room.except(exceptConnection)).emit(
+        'message',
+        message,
+      );
+    },
     messagesPerMinute: config.messagesPerMinute,
   });
   const presence = new InMemoryPresenceTracker(config.presenceGraceMs, {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   connect,
   connectAs,
@@ -38,16 +38,42 @@ describe('messages over sockets and REST', () => {
     ]);
   });
 
-  it('clients on HTTP long-polling (Socket.IO’s default first transport) chat too', async () => {
+  it('clients on HTTP long-polling chat too', async () => {
     const { url } = await startTestServer();
     const ada = await createSession(url, 'Ada');
-    const socket = await connect(url, ada.token, { transports: ['polling'] });
-    await socket.emitWithAck('join', { room: 'general' });
-    const delivered = nextEvent(socket, 'message');
-    const ack = await socket.emitWithAck('message', { room: 'general', text: 'over polling' });
+    const bob = await createSession(url, 'Bob');
+    const adaSocket = await connect(url, ada.token, { transports: ['polling'] });
+    const bobSocket = await connect(url, bob.token, { transports: ['polling'] });
+    await adaSocket.emitWithAck('join', { room: 'general' });
+    await bobSocket.emitWithAck('join', { room: 'general' });
+    const delivered = nextEvent(bobSocket, 'message');
+    const ack = await adaSocket.emitWithAck('message', { room: 'general', text: 'over polling' });
     expect(ack).toMatchObject({ ok: true, message: { seq: 1, text: 'over polling' } });
     expect(await delivered).toMatchObject({ seq: 1 });
     expect((await request(url, '/healthz')).status).toBe(200);
+  });
+
+  it('the sending socket gets its message once, in the ack; the author’s other tabs get it live', async () => {
+    const { url } = await startTestServer();
+    const ada = await createSession(url, 'Ada');
+    const sender = await connect(url, ada.token);
+    const otherTab = await connect(url, ada.token);
+    await sender.emitWithAck('join', { room: 'general' });
+    await otherTab.emitWithAck('join', { room: 'general' });
+    const senderSees = record(sender, 'message');
+    const otherTabSees = nextEvent(otherTab, 'message');
+
+    const ack = await sender.emitWithAck('message', { room: 'general', text: 'from tab 1' });
+    expect(ack).toMatchObject({ ok: true, message: { seq: 1, text: 'from tab 1' } });
+    expect(await otherTabSees).toMatchObject({ seq: 1, text: 'from tab 1' });
+    // A second message over REST is broadcast to every socket, the sender's included: once it
+    // arrives, anything the first send broadcast to the sender would have arrived before it.
+    await request(url, '/api/messages', {
+      token: ada.token,
+      body: { room: 'general', text: 'over REST' },
+    });
+    await vi.waitFor(() => expect(senderSees.map((m) => m.text)).toContain('over REST'));
+    expect(senderSees.map((m) => m.text)).toEqual(['over REST']);
   });
 
   it('retries with the same clientId store one message and return the original', async () => {

@@ -12,8 +12,11 @@ import type { AuthUser } from './auth-service.js';
 
 export interface ChatServiceOptions {
   store: ChatStore;
-  /** Delivers a newly stored message to everyone in its room. */
-  broadcast: (message: Message) => void;
+  /**
+   * Delivers a newly stored message to everyone in its room but `exceptConnection`, the socket
+   * that sent it, which has it in its acknowledgement already.
+   */
+  broadcast: (message: Message, exceptConnection: string | undefined) => void;
   messagesPerMinute: number;
 }
 
@@ -29,7 +32,7 @@ export interface SendResult {
  */
 export class ChatService {
   private readonly store: ChatStore;
-  private readonly broadcast: (message: Message) => void;
+  private readonly broadcast: ChatServiceOptions['broadcast'];
   private readonly limiter: RateLimiterMemory;
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private accepting = true;
@@ -52,7 +55,12 @@ export class ChatService {
     return this.store.ensureRoom(room);
   }
 
-  async send(user: AuthUser, payload: SendMessagePayload): Promise<SendResult> {
+  /** `connectionId`: the socket the message came over, if any; it gets the message in its ack. */
+  async send(
+    user: AuthUser,
+    payload: SendMessagePayload,
+    connectionId?: string,
+  ): Promise<SendResult> {
     if (!this.accepting) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     this.authorize(user, payload.room);
     await this.consumeRateLimit(user.id);
@@ -66,7 +74,7 @@ export class ChatService {
     try {
       const result = await write;
       // A retry found its original: the room saw it the first time, so it is not sent again.
-      if (result.created) this.broadcast(result.message);
+      if (result.created) this.broadcast(result.message, connectionId);
       return result;
     } finally {
       this.pendingWrites.delete(write);

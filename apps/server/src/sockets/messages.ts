@@ -5,7 +5,7 @@ export const registerMessageHandlers = (socket: ChatSocket, { chat, logger }: So
   const { user } = socket.data;
 
   onEvent(socket, logger, 'message', async (payload) => {
-    const { message } = await chat.send(user, payload);
+    const { message } = await chat.send(user, payload, socket.id);
     return { message };
   });
 
