@@ -6,9 +6,12 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createAuthService, resolveJwtSecret } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
+import { LastSeenRecorder } from './services/last-seen-recorder.js';
+import { PresenceFanout } from './services/presence-fanout.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
 import { TypingTracker } from './services/typing-service.js';
 import { registerSockets } from './sockets/index.js';
+import { presenceDelivery } from './sockets/presence-delivery.js';
 import {
   type ChatServer,
   type InterServerEvents,
@@ -18,6 +21,11 @@ import {
 import type { ChatStore } from './store/chat-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Logger } from './utils/logger.js';
+
+// Presence updates to a busy room go out together, at most one frame per member per window.
+const PRESENCE_WINDOW_MS = 250;
+// "Last seen" times are written in batches this often (and at shutdown).
+const LAST_SEEN_WRITE_INTERVAL_MS = 1000;
 
 export interface RunningServer {
   /** `http://host:port` the server is reachable at. */
@@ -97,15 +105,11 @@ export const startChatterServer = async (
     },
     messagesPerMinute: config.messagesPerMinute,
   });
+  const lastSeen = new LastSeenRecorder({ store, logger, intervalMs: LAST_SEEN_WRITE_INTERVAL_MS });
+  const presenceFanout = new PresenceFanout(PRESENCE_WINDOW_MS, presenceDelivery(io));
   const presence = new InMemoryPresenceTracker(config.presenceGraceMs, {
-    onChange: (update, rooms) => {
-      if (rooms.length > 0) io.to([...rooms]).emit('presence', update);
-    },
-    onSeen: (user, at) => {
-      store.saveUser(user, at).catch((error: unknown) => {
-        logger.error({ err: error, userId: user.id }, 'could not record lastSeen');
-      });
-    },
+    onChange: (update, rooms) => presenceFanout.publish(update, rooms),
+    onSeen: (user, at) => lastSeen.record(user, at),
   });
   const typing = new TypingTracker(config.typingTimeoutMs, (event) => {
     io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
@@ -119,6 +123,7 @@ export const startChatterServer = async (
       auth,
       chat,
       presence,
+      lastSeen,
       store,
       logger,
       guestsEnabled: config.guestsEnabled,
@@ -149,9 +154,11 @@ export const startChatterServer = async (
       httpServer.close();
       await chat.drain();
       presence.close();
+      presenceFanout.close();
       typing.close();
       await io.close();
       httpServer.closeAllConnections();
+      await lastSeen.close();
       await store.close();
     })();
     return closing;

@@ -1,5 +1,5 @@
 import type { Presence } from '@chatter/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   connect,
   connectAs,
@@ -192,5 +192,69 @@ describe('presence', () => {
     });
     expect(after.body.users[0]).toMatchObject({ id: bob.user.id, status: 'offline' });
     expect(Date.parse(after.body.users[0].lastSeen)).toBeGreaterThanOrEqual(beforeShutdown);
+  });
+});
+
+describe('presence fan-out', () => {
+  /** Every presence update a socket receives, whichever frame (`presence` or `presences`) it came in. */
+  const recordPresence = (socket: Awaited<ReturnType<typeof connect>>) => {
+    const seen = { frames: 0, updates: [] as Presence[] };
+    socket.on('presence', (update) => {
+      seen.frames += 1;
+      seen.updates.push(update);
+    });
+    socket.on('presences', (updates) => {
+      seen.frames += 1;
+      seen.updates.push(...updates);
+    });
+    return seen;
+  };
+
+  it('seating N people in a room sends O(N) frames, and everyone still learns of everyone', async () => {
+    const { url } = await startTestServer();
+    const N = 80;
+    const sessions = await Promise.all(
+      Array.from({ length: N }, (_, i) => createSession(url, `User ${i}`)),
+    );
+    const sockets = await Promise.all(sessions.map((session) => connect(url, session.token)));
+    const seen = sockets.map(recordPresence);
+    await Promise.all(sockets.map((socket) => socket.emitWithAck('join', { room: 'big' })));
+
+    // Each person hears of everyone who came in after them (the earlier ones they would read
+    // from GET /api/status): the last one in hears of nobody, the first of everyone else.
+    await vi.waitFor(
+      () => {
+        const heardOf = seen.map(({ updates }) => new Set(updates.map((u) => u.user.id)).size);
+        expect(Math.max(...heardOf)).toBe(N - 1);
+      },
+      { timeout: 5000 },
+    );
+    const frames = seen.reduce((sum, { frames }) => sum + frames, 0);
+    // One broadcast per arrival would be N(N-1)/2 = 3160 frames.
+    expect(frames).toBeLessThanOrEqual(6 * N);
+    for (const [i, { updates }] of seen.entries()) {
+      expect(updates.filter((u) => u.user.id === sessions[i]?.user.id)).toEqual([]);
+    }
+  });
+
+  it('many tabs of one user are one arrival: the room hears of the user once', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const adaSees = recordPresence(ada.socket);
+
+    const bob = await createSession(url, 'Bob');
+    const tabs = await Promise.all(Array.from({ length: 30 }, () => connect(url, bob.token)));
+    const bobSees = tabs.map(recordPresence);
+    for (const tab of tabs) await tab.emitWithAck('join', { room: 'general' });
+    // Carol arrives after every tab of Bob's: once Ada hears of her, she has heard all of Bob.
+    const carol = await connectAs(url, 'Carol');
+    await carol.socket.emitWithAck('join', { room: 'general' });
+    await vi.waitFor(() => expect(adaSees.updates.map((u) => u.user.id)).toContain(carol.user.id));
+
+    expect(adaSees.updates.filter((u) => u.user.id === bob.user.id)).toHaveLength(1);
+    // Bob's tabs never hear about Bob.
+    for (const tab of bobSees)
+      expect(tab.updates.filter((u) => u.user.id === bob.user.id)).toEqual([]);
   });
 });

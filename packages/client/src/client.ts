@@ -78,6 +78,9 @@ class ChatterClientImpl implements ChatterClient {
             return this.#rooms.get(payload.room)?.typingEvent(payload);
           case 'presence':
             return this.#events.emit('presence', payload);
+          case 'presences':
+            for (const presence of payload) this.#events.emit('presence', presence);
+            return;
         }
       },
       onRefused: (error) => {

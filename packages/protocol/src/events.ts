@@ -126,6 +126,11 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   message: (message: Message) => void;
   presence: (presence: Presence) => void;
+  /**
+   * Several presence updates at once. The server coalesces updates per room: the first for a
+   * quiet room goes out alone as `presence`, those that follow within a short window together.
+   */
+  presences: (presences: Presence[]) => void;
   typing: (event: TypingEvent) => void;
 }
 
@@ -161,5 +166,6 @@ export const clientEventAckSchemas = {
 export const serverEventSchemas = {
   message: MessageSchema,
   presence: PresenceSchema,
+  presences: z.array(PresenceSchema).min(1),
   typing: TypingEventSchema,
 } as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };

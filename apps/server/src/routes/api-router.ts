@@ -12,6 +12,7 @@ import { createStatusController } from '../controllers/status-controller.js';
 import { authenticate } from '../middleware/authenticate.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
+import type { LastSeenRecorder } from '../services/last-seen-recorder.js';
 import type { PresenceTracker } from '../services/presence-service.js';
 import type { ChatStore } from '../store/chat-store.js';
 import { publicRoute, route } from './route.js';
@@ -20,6 +21,7 @@ export interface ApiDeps {
   auth: AuthService;
   chat: ChatService;
   presence: PresenceTracker;
+  lastSeen: LastSeenRecorder;
   store: ChatStore;
   guestsEnabled: boolean;
 }
@@ -30,12 +32,13 @@ export const createApiRouter = ({
   auth,
   chat,
   presence,
+  lastSeen,
   store,
   guestsEnabled,
 }: ApiDeps): Router => {
   const session = createSessionController(auth, guestsEnabled);
   const messages = createMessagesController(chat);
-  const status = createStatusController(presence, store);
+  const status = createStatusController(presence, lastSeen, store);
   const router = Router();
 
   router.post('/session', publicRoute(CreateSessionRequestSchema, session.create));

@@ -9,7 +9,7 @@ export interface PresenceTracker {
   disconnect(userId: string, connectionId: string): void;
   /** Marks one connection idle/hidden or active; returns the user's resulting status. */
   setAway(userId: string, connectionId: string, away: boolean): PresenceStatus;
-  /** Records that a connection is in a room, and tells the room the user is there. */
+  /** Records that a connection is in a room; tells the room when the user was not there yet. */
   enterRoom(userId: string, connectionId: string, room: string): void;
   exitRoom(userId: string, connectionId: string, room: string): void;
   /** The presence of a user this node has seen recently (connected or within the grace period). */
@@ -20,7 +20,10 @@ export interface PresenceTracker {
 }
 
 export interface PresenceListener {
-  /** A user's status changed (or they entered a room); deliver it to `rooms`. */
+  /**
+   * A user's status changed (or they entered a room); deliver it to `rooms`, except to the
+   * user's own connections.
+   */
   onChange(presence: Presence, rooms: readonly string[]): void;
   /** Persist when the user was last seen, on connect and when they go offline. */
   onSeen(user: User, at: Date): void;
@@ -101,8 +104,10 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const entry = this.entries.get(userId);
     const connection = entry?.connections.get(connectionId);
     if (!entry || !connection || connection.rooms.has(room)) return;
+    // The room hears of the user, not of each tab: only the user's first connection there counts.
+    const alreadyThere = [...entry.connections.values()].some((each) => each.rooms.has(room));
     connection.rooms.add(room);
-    this.listener.onChange(this.presenceOf(entry), [room]);
+    if (!alreadyThere) this.listener.onChange(this.presenceOf(entry), [room]);
   }
 
   exitRoom(userId: string, connectionId: string, room: string): void {
