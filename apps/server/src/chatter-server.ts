@@ -41,7 +41,9 @@ export interface RunningServer {
 }
 
 const openStore = async (config: Config, logger: Logger): Promise<ChatStore> => {
-  if (!config.mongodbUri) return openSqliteStore(config.dataDir);
+  if (!config.mongodbUri) {
+    return openSqliteStore(config.dataDir, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  }
   // Loaded only when asked for, so SQLite deployments never load mongoose. Never a fallback to
   // SQLite: a MongoDB that cannot be reached or used rejects here and stops the server.
   const { openMongoStore } = await import('./store/mongo-store.js');

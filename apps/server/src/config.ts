@@ -82,6 +82,10 @@ const EnvSchema = z.object({
     max: 600_000,
   }).default(10_000),
   CHATTER_DATA_DIR: z.string().min(1).default('./data'),
+  CHATTER_SQLITE_BUSY_TIMEOUT_MS: wholeNumber('CHATTER_SQLITE_BUSY_TIMEOUT_MS', {
+    min: 0,
+    max: 60_000,
+  }).default(5000),
   CHATTER_WEB_DIR: z.string().min(1).default(BUILT_WEB_APP_DIR),
   CHATTER_JWT_SECRET: z
     .string()
@@ -131,6 +135,8 @@ export interface Config {
   /** How long a MongoDB write waits for its write concern before it fails. */
   mongodbWriteTimeoutMs: number;
   dataDir: string;
+  /** How long a write waits for another process's lock on the SQLite file before UNAVAILABLE. */
+  sqliteBusyTimeoutMs: number;
   /** The built web app, served at `/` when it holds an `index.html`. */
   webDir: string;
   jwtSecret: string | undefined;
@@ -171,6 +177,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     mongodbWriteConcern: e.CHATTER_MONGODB_WRITE_CONCERN,
     mongodbWriteTimeoutMs: e.CHATTER_MONGODB_WRITE_TIMEOUT_MS,
     dataDir: path.resolve(e.CHATTER_DATA_DIR),
+    sqliteBusyTimeoutMs: e.CHATTER_SQLITE_BUSY_TIMEOUT_MS,
     webDir: path.resolve(e.CHATTER_WEB_DIR),
     jwtSecret: e.CHATTER_JWT_SECRET,
     guestsEnabled: e.CHATTER_GUESTS,
