@@ -24,7 +24,6 @@ import {
   rawEmitWithAck,
   record,
   signToken,
-  sleep,
   startTestServer,
   storedMessages,
   TEST_SECRET,
@@ -209,6 +208,12 @@ const eventCases: EventCase[] = [
     bad('after: "3"', { room: ROOM, after: '3' }, wrongType('after', 'number', 'string')),
     bad('since: 3 (not a history field)', { room: ROOM, since: 3 }, unknownKey('since')),
     bad('limit: 101', { room: ROOM, limit: 101 }, /^limit: Too big: .*100/),
+    bad('limit: 101 before a seq', { room: ROOM, before: 5, limit: 101 }, /^limit: Too big: .*100/),
+    bad(
+      'limit: 1001 after a seq',
+      { room: ROOM, after: 5, limit: 1001 },
+      /^limit: Too big: .*1000/,
+    ),
     bad('limit: 0', { room: ROOM, limit: 0 }, /^limit: Too small/),
     bad('room "a b"', { room: 'a b' }, BAD_ROOM),
     bad('an array payload', [ROOM], wrongType('payload', 'object', 'array')),
@@ -273,8 +278,10 @@ describe('socket events the server does not know', () => {
 describe('socket events sent without an acknowledgement callback', () => {
   it('survives bad payloads on every event, then answers the next acked request', async () => {
     const ctx = await setup();
+    const bob = await connectAs(ctx.url, 'Bob');
     await join(ctx.socket);
-    const seen = record(ctx.socket, 'message');
+    await join(bob.socket);
+    const bobSees = record(bob.socket, 'message');
     for (const { args } of messageCases) rawEmit(ctx.socket, 'message', ...args);
     for (const { event, args } of eventCases) rawEmit(ctx.socket, event, ...args);
     rawEmit(ctx.socket, 'admin', { room: ROOM, text: 'hi' });
@@ -284,9 +291,11 @@ describe('socket events sent without an acknowledgement callback', () => {
     expect(history).toEqual({ ok: true, messages: [], hasMore: false });
     expect(ctx.socket.connected).toBe(true);
     await expectNothingStored(ctx);
+    const good = nextEvent(bob.socket, 'message');
     await expectStillServes(ctx);
-    await sleep(50);
-    expect(seen.map((m) => m.seq)).toEqual([1]);
+    // The good message is the first thing Bob receives: nothing of the bad ones went out.
+    await good;
+    expect(bobSees.map((m) => m.seq)).toEqual([1]);
   });
 
   it('stores and broadcasts a good message sent without an ack', async () => {
@@ -337,12 +346,15 @@ describe('a socket frame over 32 KiB', () => {
     await expectNothingStored({ url, token: bob.token, dataDir });
 
     await expectStillServes({ url, token: bob.token, dataDir, socket: bob.socket });
-    await sleep(50);
-    expect(bobSeen.map((m) => m.seq)).toEqual([1]);
     // The dropped client can come back with the same token.
     const again = await connect(url, ada.token);
+    await join(again);
+    const back = nextEvent(bob.socket, 'message');
     const ack = await again.timeout(3000).emitWithAck('message', { room: ROOM, text: 'back' });
     expect(ack).toMatchObject({ ok: true, message: { seq: 2, text: 'back' } });
+    // Bob's own message came in his ack; the only broadcast he got is Ada's, nothing of the frame.
+    await back;
+    expect(bobSeen.map((m) => m.seq)).toEqual([2]);
   });
 });
 

@@ -4,8 +4,10 @@ import type { ChatSocket, SocketDeps } from './types.js';
 export const registerMessageHandlers = (socket: ChatSocket, { chat, logger }: SocketDeps): void => {
   const { user } = socket.data;
 
-  onEvent(socket, logger, 'message', async (payload) => {
-    const { message } = await chat.send(user, payload, socket.id);
+  onEvent(socket, logger, 'message', async (payload, { acknowledged }) => {
+    // The message comes back in the acknowledgement; a client that asked for none gets the
+    // broadcast like everyone else.
+    const { message } = await chat.send(user, payload, acknowledged ? socket.id : undefined);
     return { message };
   });
 

@@ -23,7 +23,10 @@ export const onEvent = <E extends ClientEventName>(
   socket: ChatSocket,
   logger: Logger,
   event: E,
-  handler: (payload: ClientEventPayload<E>) => Promise<AckResult<E>> | AckResult<E>,
+  handler: (
+    payload: ClientEventPayload<E>,
+    request: { acknowledged: boolean },
+  ) => Promise<AckResult<E>> | AckResult<E>,
 ): void => {
   const schema = clientEventSchemas[event];
   const listener = async (...args: unknown[]) => {
@@ -31,7 +34,9 @@ export const onEvent = <E extends ClientEventName>(
     try {
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) throw validationError(parsed.error);
-      const result = await handler(parsed.data as ClientEventPayload<E>);
+      const result = await handler(parsed.data as ClientEventPayload<E>, {
+        acknowledged: ack !== undefined,
+      });
       ack?.({ ok: true, ...result });
     } catch (error) {
       if (!isAppError(error)) {
