@@ -123,11 +123,18 @@ const message: Message = {
 
 describe('serverEventSchemas', () => {
   it('maps each server event to its schema', () => {
-    expect(serverEventSchemas).toEqual({
-      message: MessageSchema,
-      presence: PresenceSchema,
-      typing: TypingEventSchema,
-    });
+    expect(Object.keys(serverEventSchemas).sort()).toEqual([
+      'message',
+      'presence',
+      'presences',
+      'typing',
+    ]);
+    expect(serverEventSchemas.message).toBe(MessageSchema);
+    expect(serverEventSchemas.presence).toBe(PresenceSchema);
+    expect(serverEventSchemas.typing).toBe(TypingEventSchema);
+    const presence = { user: { id: 'u1', name: 'Ada' }, status: 'online', lastSeen: null };
+    expect(serverEventSchemas.presences.safeParse([presence, presence]).success).toBe(true);
+    expect(serverEventSchemas.presences.safeParse([]).success).toBe(false);
   });
 });
 
