@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_INDEXES, type MessageDocument } from '../models/message-model.js';
 import { StoreUnavailableError } from './chat-store.js';
-import { type AppendPolicy, type AppendSteps, appendWithRetries } from './mongo-append.js';
+import { type AppendPolicy, appendBatch, type BatchSteps, idempotencyKey } from './mongo-append.js';
 import { type CheckedAppend, toMessage } from './mongo-queries.js';
 
 const ADA = { id: 'user-ada', name: 'Ada' };
@@ -68,23 +68,41 @@ class FakeRoom {
     return doc;
   }
 
-  steps(input: CheckedAppend, overrides: Partial<AppendSteps> = {}): AppendSteps {
+  steps(overrides: Partial<BatchSteps> = {}): BatchSteps {
+    const findOriginal = async (input: CheckedAppend) => {
+      const doc = this.docs.find(
+        (o) =>
+          input.clientId !== undefined &&
+          o.author.id === input.author.id &&
+          o.clientId === input.clientId,
+      );
+      return doc ? toMessage(doc) : undefined;
+    };
     return {
-      findOriginal: async () => {
-        const doc = this.docs.find(
-          (o) =>
-            input.clientId !== undefined &&
-            o.author.id === input.author.id &&
-            o.clientId === input.clientId,
-        );
-        return doc ? toMessage(doc) : undefined;
+      findOriginals: async (inputs) => {
+        const found = new Map<string, Message>();
+        for (const input of inputs) {
+          const original = await findOriginal(input);
+          const key = idempotencyKey(input);
+          if (original && key !== undefined) found.set(key, original);
+        }
+        return found;
       },
+      findOriginal,
       ensureRoom: async () => {},
       newestSeq: async () => this.newest(),
-      insert: async (doc) => {
+      // As MongoDB runs an ordered insertMany: in order, stopping at the first refusal.
+      insertOrdered: async (docs) => {
         this.inserts += 1;
         this.rival?.(this);
-        this.store(doc);
+        for (const [inserted, doc] of docs.entries()) {
+          try {
+            this.store(doc);
+          } catch (failure) {
+            return { inserted, failure };
+          }
+        }
+        return { inserted: docs.length };
       },
       advanceHead: async (seq) => void this.heads.push(seq),
       ...overrides,
@@ -104,8 +122,16 @@ class FakeRoom {
     };
   }
 
-  append(input: CheckedAppend, maxAttempts?: number) {
-    return appendWithRetries(input, this.steps(input), this.policy(maxAttempts));
+  /** One message alone, as one batch. */
+  async append(input: CheckedAppend, maxAttempts?: number) {
+    const [result] = await this.batch([input], maxAttempts);
+    if (result?.status === 'rejected') throw result.reason;
+    if (!result) throw new Error('no result');
+    return result.value;
+  }
+
+  batch(inputs: CheckedAppend[], maxAttempts?: number, overrides?: Partial<BatchSteps>) {
+    return appendBatch(inputs, this.steps(overrides), this.policy(maxAttempts));
   }
 }
 
@@ -118,7 +144,7 @@ const input = (clientId?: string, author = ADA): CheckedAppend => ({
 
 const seqs = (room: FakeRoom) => room.docs.map((doc) => doc.seq).sort((x, y) => x - y);
 
-describe('appendWithRetries', () => {
+describe('appendBatch, one message at a time', () => {
   it('inserts at head + 1 and then advances the room head', async () => {
     const room = new FakeRoom();
     for (const expected of [1, 2, 3]) {
@@ -217,13 +243,13 @@ describe('appendWithRetries', () => {
   it('passes on any other error without retrying', async () => {
     const room = new FakeRoom();
     const network = new mongoose.mongo.MongoNetworkError('connection reset');
-    const steps = room.steps(input(), {
-      insert: async () => {
+    const [result] = await room.batch([input()], 10, {
+      insertOrdered: async () => {
         room.inserts += 1;
-        throw network;
+        return { inserted: 0, failure: network };
       },
     });
-    await expect(appendWithRetries(input(), steps, room.policy())).rejects.toBe(network);
+    expect(result).toEqual({ status: 'rejected', reason: network });
     expect(room.inserts).toBe(1);
     expect(room.heads).toEqual([]);
   });
@@ -235,25 +261,119 @@ describe('appendWithRetries', () => {
       'author.id': 1,
       clientId: 1,
     });
-    const steps = room.steps(input('c-1'), {
-      insert: async () => {
-        throw conflict;
-      },
+    const [result] = await room.batch([input('c-1')], 10, {
+      insertOrdered: async () => ({ inserted: 0, failure: conflict }),
     });
-    await expect(appendWithRetries(input('c-1'), steps, room.policy())).rejects.toBe(conflict);
+    expect(result).toEqual({ status: 'rejected', reason: conflict });
   });
 
   it('creates the room before the first insert', async () => {
     const room = new FakeRoom();
     const order: string[] = [];
-    const steps = room.steps(input(), {
+    const plain = room.steps();
+    await room.batch([input()], 10, {
       ensureRoom: async () => void order.push('room'),
-      insert: async (doc) => {
+      insertOrdered: async (docs) => {
         order.push('insert');
-        room.store(doc);
+        return plain.insertOrdered(docs);
       },
     });
-    await appendWithRetries(input(), steps, room.policy());
     expect(order).toEqual(['room', 'insert']);
+  });
+});
+
+const texts = (room: FakeRoom) =>
+  [...room.docs].sort((x, y) => x.seq - y.seq).map((doc) => `${doc.seq}:${doc.text}`);
+
+const numbered = (n: number, clientId = (i: number) => `c-${i}`): CheckedAppend[] =>
+  Array.from({ length: n }, (_, i) => ({ ...input(clientId(i)), text: `m${i}` }));
+
+describe('appendBatch, many messages at once', () => {
+  it('stores a batch with one insert, in the order of arrival, and moves the head once', async () => {
+    const room = new FakeRoom();
+    const results = await room.batch(numbered(5));
+    expect(results.map((r) => r.status === 'fulfilled' && r.value.message.seq)).toEqual([
+      1, 2, 3, 4, 5,
+    ]);
+    expect(texts(room)).toEqual(['1:m0', '2:m1', '3:m2', '4:m3', '5:m4']);
+    expect(room.inserts).toBe(1);
+    expect(room.heads).toEqual([5]);
+  });
+
+  it('after a rival takes the seq in the middle of a batch, the rest retries after it: no gap', async () => {
+    const room = new FakeRoom();
+    const plain = room.steps();
+    let raced = false;
+    const results = await room.batch(numbered(4), 10, {
+      insertOrdered: async (docs) => {
+        room.inserts += 1;
+        // Our first two land, then another process takes the third number.
+        if (!raced && docs.length === 4) {
+          raced = true;
+          room.store(docs[0] as MessageDocument);
+          room.store(docs[1] as MessageDocument);
+          room.storeRival();
+          return plain.insertOrdered(docs.slice(2)).then(({ failure }) => ({
+            inserted: 2,
+            failure: failure ?? new Error('expected a refusal'),
+          }));
+        }
+        return plain.insertOrdered(docs);
+      },
+    });
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(seqs(room)).toEqual([1, 2, 3, 4, 5]);
+    expect(texts(room)).toEqual(['1:m0', '2:m1', '3:rival', '4:m2', '5:m3']);
+    expect(room.backoffs).toEqual([1]);
+    expect(room.heads).toEqual([5]);
+  });
+
+  it('a twin within the batch and a retry of an earlier message return the original', async () => {
+    const room = new FakeRoom();
+    const earlier = await room.append(input('c-old'));
+    const results = await room.batch([
+      { ...input('c-a'), text: 'first' },
+      { ...input('c-old'), text: 'retry of the earlier one' },
+      { ...input('c-a'), text: 'twin of first' },
+      { ...input(), text: 'no clientId' },
+    ]);
+    const values = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+    expect(values[0]).toMatchObject({ created: true, message: { seq: 2, text: 'first' } });
+    expect(values[1]).toStrictEqual({ created: false, message: earlier.message });
+    expect(values[2]).toStrictEqual({ created: false, message: values[0]?.message });
+    expect(values[3]).toMatchObject({ created: true, message: { seq: 3 } });
+    expect(texts(room)).toEqual(['1:hello', '2:first', '3:no clientId']);
+  });
+
+  it('a message refused by another index fails alone; the rest of the batch is stored gap-free', async () => {
+    const room = new FakeRoom();
+    const plain = room.steps();
+    const other = duplicateKey('some_operator_index', { text: 1 });
+    const results = await room.batch(numbered(3), 10, {
+      // The second document breaks some other unique index: the first is stored, the batch stops.
+      insertOrdered: async (docs) => {
+        if (docs.length < 3) return plain.insertOrdered(docs);
+        await plain.insertOrdered(docs.slice(0, 1));
+        return { inserted: 1, failure: other };
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results[1]).toEqual({ status: 'rejected', reason: other });
+    expect(texts(room)).toEqual(['1:m0', '2:m2']);
+  });
+
+  it('a connection error fails what was not stored and keeps what was', async () => {
+    const room = new FakeRoom();
+    const plain = room.steps();
+    const network = new mongoose.mongo.MongoNetworkError('connection reset');
+    const results = await room.batch(numbered(3), 10, {
+      insertOrdered: async (docs) => {
+        await plain.insertOrdered(docs.slice(0, 1));
+        return { inserted: 1, failure: network };
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(texts(room)).toEqual(['1:m0']);
+    expect(room.heads).toEqual([1]);
   });
 });

@@ -4,16 +4,20 @@ import { StoreUnavailableError } from './chat-store.js';
 import { duplicateKeyOf } from './mongo-errors.js';
 import { type CheckedAppend, messageDocument, toMessage } from './mongo-queries.js';
 
-/** The reads and writes one append needs, bound to one room and one input by the store. */
-export interface AppendSteps {
-  /** The message stored earlier with the same `(room, author.id, clientId)`, if any. */
-  findOriginal(): Promise<Message | undefined>;
-  /** Creates the room, and so its epoch, if it does not exist yet. */
+/** The reads and writes one batch of appends to one room needs, bound to that room. */
+export interface BatchSteps {
+  /** The stored messages among `inputs`' `(author.id, clientId)` pairs, by `idempotencyKey`. */
+  findOriginals(inputs: readonly CheckedAppend[]): Promise<Map<string, Message>>;
+  /** The one message stored with the input's `(author.id, clientId)`, if any. */
+  findOriginal(input: CheckedAppend): Promise<Message | undefined>;
   ensureRoom(): Promise<void>;
   /** The room's newest `seq`, 0 when it has no message. */
   newestSeq(): Promise<number>;
-  /** Inserts the message; rejects with the driver's error when a unique index refuses it. */
-  insert(doc: MessageDocument): Promise<void>;
+  /**
+   * Inserts `docs` in order in one round trip, stopping at the first failure: how many were
+   * stored, and the error of the one that was not (never rejects for a refused document).
+   */
+  insertOrdered(docs: readonly MessageDocument[]): Promise<{ inserted: number; failure?: unknown }>;
   /** Moves the room document's `head` forward to `seq` (never back). */
   advanceHead(seq: number): Promise<void>;
 }
@@ -32,48 +36,107 @@ export interface AppendOutcome {
   created: boolean;
 }
 
-/**
- * One append, without transactions. The insert is the single write that both assigns the seq
- * and stores the message:
- *
- * - it takes `newest + 1`; the unique `(room, seq)` index refuses it when another writer took
- *   that number first, and we read the head again and retry. A refused insert stores nothing,
- *   so no number is ever skipped;
- * - a clientId seen before returns the stored message; if a concurrent twin wins the race, the
- *   unique `(room, author.id, clientId)` index refuses our insert and we return the twin;
- * - the room's `head` is advanced after the insert. Readers take heads from the messages, so a
- *   crash between the two writes leaves no wrong number behind.
- */
-export const appendWithRetries = async (
-  input: CheckedAppend,
-  steps: AppendSteps,
-  policy: AppendPolicy,
-): Promise<AppendOutcome> => {
-  const [original] = await Promise.all([steps.findOriginal(), steps.ensureRoom()]);
-  if (original) return { message: original, created: false };
+export const idempotencyKey = (input: CheckedAppend): string | undefined =>
+  input.clientId === undefined ? undefined : `${input.author.id}\u0000${input.clientId}`;
 
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
-    const seq = (await steps.newestSeq()) + 1;
-    const doc = messageDocument(input, { id: policy.newId(), seq, now: policy.now() });
-    try {
-      await steps.insert(doc);
-    } catch (error) {
-      const duplicate = duplicateKeyOf(error);
-      if (duplicate === 'seq') {
-        await policy.backoff(attempt);
+type Settled = PromiseSettledResult<AppendOutcome>;
+
+const created = (doc: MessageDocument): Settled => ({
+  status: 'fulfilled',
+  value: { message: toMessage(doc), created: true },
+});
+const original = (message: Message): Settled => ({
+  status: 'fulfilled',
+  value: { message, created: false },
+});
+const failed = (reason: unknown): Settled => ({ status: 'rejected', reason });
+
+/**
+ * Appends a batch of messages to one room with one ordered `insertMany`: one round trip (and
+ * one write-concern wait) for the batch, where one append at a time costs a chain of them per
+ * message. Keeps `appendWithRetries`' guarantees, message by message:
+ *
+ * - the batch takes `newest + 1 …` in the order of arrival. An ordered insert stops at the first
+ *   refused document, so what was stored is always a prefix and no seq is skipped;
+ * - a refusal by the `(room, seq)` index means another process took that number: the rest of the
+ *   batch reads the head again and retries, up to `policy.maxAttempts` lost races;
+ * - a clientId stored before (or by a twin earlier in the batch) returns the original; a refusal
+ *   by the idempotency index returns the twin that won;
+ * - any other refusal fails that message alone and the batch goes on; an error that is not a
+ *   refusal (the connection) fails every message not yet stored.
+ */
+export const appendBatch = async (
+  inputs: readonly CheckedAppend[],
+  steps: BatchSteps,
+  policy: AppendPolicy,
+): Promise<Settled[]> => {
+  const results: Array<Settled | undefined> = new Array(inputs.length);
+  const [originals] = await Promise.all([steps.findOriginals(inputs), steps.ensureRoom()]);
+  const firstOfKey = new Map<string, number>();
+  const twins: Array<[twin: number, first: number]> = [];
+  let pending: number[] = [];
+  inputs.forEach((input, i) => {
+    const key = idempotencyKey(input);
+    const stored = key === undefined ? undefined : originals.get(key);
+    const first = key === undefined ? undefined : firstOfKey.get(key);
+    if (stored) results[i] = original(stored);
+    else if (first !== undefined) twins.push([i, first]);
+    else {
+      if (key !== undefined) firstOfKey.set(key, i);
+      pending.push(i);
+    }
+  });
+
+  let lostRaces = 0;
+  let newest = 0;
+  while (pending.length > 0) {
+    const head = await steps.newestSeq();
+    const now = policy.now();
+    const docs = pending.map((i, k) =>
+      messageDocument(inputs[i] as CheckedAppend, { id: policy.newId(), seq: head + 1 + k, now }),
+    );
+    const { inserted, failure } = await steps.insertOrdered(docs);
+    for (let k = 0; k < inserted; k++)
+      results[pending[k] as number] = created(docs[k] as MessageDocument);
+    if (inserted > 0) newest = (docs[inserted - 1] as MessageDocument).seq;
+    if (failure === undefined) break;
+
+    const refused = pending[inserted] as number;
+    const rest = pending.slice(inserted + 1);
+    const duplicate = duplicateKeyOf(failure);
+    if (duplicate === 'seq') {
+      lostRaces += 1;
+      pending = pending.slice(inserted);
+      if (lostRaces < policy.maxAttempts) {
+        await policy.backoff(lostRaces);
         continue;
       }
-      if (duplicate === 'clientId') {
-        const twin = await steps.findOriginal();
-        if (twin) return { message: twin, created: false };
-      }
-      throw error;
+      const error = new StoreUnavailableError(
+        `MongoDB: no free seq in room "${inputs[refused]?.room}" after ${policy.maxAttempts} ` +
+          'attempts; other writers took every one',
+      );
+      for (const i of pending) results[i] = failed(error);
+      break;
     }
-    await steps.advanceHead(seq);
-    return { message: toMessage(doc), created: true };
+    if (duplicate === undefined) {
+      for (const i of pending.slice(inserted)) results[i] = failed(failure);
+      break;
+    }
+    const twin =
+      duplicate === 'clientId'
+        ? await steps.findOriginal(inputs[refused] as CheckedAppend)
+        : undefined;
+    results[refused] = twin ? original(twin) : failed(failure);
+    pending = rest;
   }
-  throw new StoreUnavailableError(
-    `MongoDB: no free seq in room "${input.room}" after ${policy.maxAttempts} attempts; ` +
-      'other writers took every one',
-  );
+
+  for (const [twin, first] of twins) {
+    const outcome = results[first];
+    results[twin] =
+      outcome?.status === 'fulfilled' ? original(outcome.value.message) : (outcome as Settled);
+  }
+  // The head only speeds up readers of the room document; the messages are the truth, so a
+  // failure here does not undo what was stored.
+  if (newest > 0) await steps.advanceHead(newest).catch(() => {});
+  return results as Settled[];
 };

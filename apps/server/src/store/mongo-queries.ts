@@ -78,6 +78,26 @@ export const originalFilter = (input: CheckedAppend & { clientId: string }) =>
     clientId: check(ClientIdSchema, input.clientId, 'clientId'),
   }) satisfies QueryFilter<MessageDocument>;
 
+/**
+ * The messages that may be originals of `inputs` (one room): those with one of their clientIds.
+ * The caller matches authors; the idempotency index `(room, author.id, clientId)` serves it.
+ */
+export const originalsFilter = (room: string, inputs: readonly CheckedAppend[]) =>
+  ({
+    room: checkRoom(room),
+    clientId: trusted({
+      $in: [
+        ...new Set(
+          check(
+            z.array(ClientIdSchema),
+            inputs.flatMap((input) => (input.clientId === undefined ? [] : [input.clientId])),
+            'clientIds',
+          ),
+        ),
+      ],
+    }),
+  }) satisfies QueryFilter<MessageDocument>;
+
 export const messageDocument = (
   input: CheckedAppend,
   { id, seq, now }: { id: string; seq: number; now: Date },

@@ -14,8 +14,8 @@ import {
   type StoredUser,
   StoreUnavailableError,
 } from './chat-store.js';
-import { KeyedQueue } from './keyed-queue.js';
-import { type AppendPolicy, appendWithRetries } from './mongo-append.js';
+import { KeyedBatches } from './keyed-batches.js';
+import { type AppendPolicy, appendBatch, type BatchSteps, idempotencyKey } from './mongo-append.js';
 import {
   duplicateKeyOf,
   isCreationRace,
@@ -36,6 +36,7 @@ import {
   historyQuery,
   newestSeqQuery,
   originalFilter,
+  originalsFilter,
   roomCreation,
   roomFilter,
   toMessage,
@@ -60,6 +61,28 @@ const APPEND_POLICY: AppendPolicy = {
 const PING_TIMEOUT_MS = 5000;
 
 /**
+ * Where an ordered `insertMany` stopped: the driver reports the refused document's index and
+ * its error in `writeErrors`; everything before that index was stored. An error without
+ * `writeErrors` (the connection, a timeout) stored nothing we can count on.
+ */
+const orderedInsertFailure = (error: unknown): { inserted: number; failure: unknown } => {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as
+    | { index?: unknown; code?: unknown; errmsg?: unknown; err?: { keyPattern?: unknown } }
+    | undefined;
+  if (typeof first?.index !== 'number') return { inserted: 0, failure: error };
+  return {
+    inserted: first.index,
+    // The shape `duplicateKeyOf` reads: the code, the key pattern and the index name in the text.
+    failure: Object.assign(new Error(String(first.errmsg ?? 'write error')), {
+      code: first.code,
+      keyPattern: first.err?.keyPattern,
+      cause: error,
+    }),
+  };
+};
+
+/**
  * A connection that is not open yet, with Chatter's models compiled on it. Its own connection,
  * not mongoose's global one, so several stores can be open in one process.
  */
@@ -79,7 +102,10 @@ export const createChatConnection = (): { connection: Connection; models: ChatMo
  */
 export class MongoChatStore implements ChatStore {
   private closed = false;
-  private readonly appends = new KeyedQueue();
+  // Appends to one room wait while its previous batch is written, then go together.
+  private readonly appends = new KeyedBatches<CheckedAppend, AppendResult>((room, inputs) =>
+    this.appendBatch(room, inputs),
+  );
 
   constructor(
     private readonly connection: Connection,
@@ -115,7 +141,7 @@ export class MongoChatStore implements ChatStore {
   async appendMessage(input: AppendMessageInput): Promise<AppendResult> {
     this.assertOpen();
     const checked = checkAppend(input);
-    return this.appends.run(checked.room, () => this.append(checked));
+    return this.appends.run(checked.room, checked);
   }
 
   async listMessages(range: HistoryRange): Promise<HistoryPage> {
@@ -196,21 +222,38 @@ export class MongoChatStore implements ChatStore {
     }
   }
 
-  private append(input: CheckedAppend): Promise<AppendResult> {
+  private appendBatch(
+    room: string,
+    inputs: CheckedAppend[],
+  ): Promise<Array<PromiseSettledResult<AppendResult>>> {
     this.assertOpen();
     const { Message, Room } = this.models;
-    return appendWithRetries(
-      input,
-      {
-        findOriginal: () => this.findOriginal(input),
-        ensureRoom: async () => void (await this.roomDocument(input.room)),
-        newestSeq: () => this.newestSeq(input.room),
-        insert: async (doc) => void (await new Message(doc).save()),
-        advanceHead: async (seq) =>
-          void (await Room.updateOne(roomFilter(input.room), headAdvance(seq))),
+    const steps: BatchSteps = {
+      findOriginals: async (batch) => {
+        const keyed = batch.filter((input) => input.clientId !== undefined);
+        if (keyed.length === 0) return new Map();
+        const docs = await Message.find(originalsFilter(room, keyed)).lean();
+        const byKey = new Map<string, Message>();
+        for (const doc of docs) {
+          const key = idempotencyKey({ ...doc, clientId: doc.clientId ?? undefined });
+          if (key !== undefined) byKey.set(key, toMessage(doc));
+        }
+        return byKey;
       },
-      APPEND_POLICY,
-    );
+      findOriginal: (input) => this.findOriginal(input),
+      ensureRoom: async () => void (await this.roomDocument(room)),
+      newestSeq: () => this.newestSeq(room),
+      insertOrdered: async (docs) => {
+        try {
+          await Message.insertMany(docs, { ordered: true });
+          return { inserted: docs.length };
+        } catch (error) {
+          return orderedInsertFailure(error);
+        }
+      },
+      advanceHead: async (seq) => void (await Room.updateOne(roomFilter(room), headAdvance(seq))),
+    };
+    return appendBatch(inputs, steps, APPEND_POLICY);
   }
 
   private async findOriginal(input: CheckedAppend): Promise<Message | undefined> {
