@@ -4,6 +4,7 @@ import {
   type ClientEventName,
   type ClientEventPayload,
   clientEventSchemas,
+  LIMITS,
   type Message,
   MessageSchema,
   PresenceSchema,
@@ -100,6 +101,40 @@ describe('clientEventSchemas', () => {
     expect(clientEventSchemas.history.safeParse({ room: 'general', limit: 101 }).success).toBe(
       false,
     );
+  });
+
+  describe('history page sizes', () => {
+    const { historyPageMaxSize, catchUpPageMaxSize } = LIMITS;
+    const history = (payload: object) => clientEventSchemas.history.safeParse(payload);
+
+    it(`lets a forward page (after, no before) hold up to ${catchUpPageMaxSize}`, () => {
+      const payload = { room: 'general', after: 7, limit: catchUpPageMaxSize };
+      expect(clientEventSchemas.history.parse(payload)).toEqual(payload);
+    });
+
+    it(`rejects a forward page of ${catchUpPageMaxSize + 1}`, () => {
+      const result = history({ room: 'general', after: 7, limit: catchUpPageMaxSize + 1 });
+      expect(result.error?.issues.map((issue) => issue.path)).toEqual([['limit']]);
+    });
+
+    it.each([
+      ['the newest page', {}],
+      ['a backward page', { before: 500 }],
+      ['a page bounded on both sides', { after: 7, before: 500 }],
+    ])(`keeps %s at ${historyPageMaxSize}`, (_, cursors) => {
+      expect(history({ room: 'general', ...cursors, limit: historyPageMaxSize }).success).toBe(
+        true,
+      );
+      const result = history({ room: 'general', ...cursors, limit: historyPageMaxSize + 1 });
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({
+          code: 'too_big',
+          path: ['limit'],
+          maximum: historyPageMaxSize,
+          message: expect.stringMatching(/forward page/),
+        }),
+      ]);
+    });
   });
 
   it('rejects a join cursor below 0', () => {

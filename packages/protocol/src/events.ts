@@ -8,10 +8,11 @@ import {
   PresenceStatusSchema,
   UserSchema,
 } from './entities.js';
+import { LIMITS } from './limits.js';
 import {
+  CatchUpPageSizeSchema,
   ClientIdSchema,
   MessageTextSchema,
-  PageSizeSchema,
   RoomNameSchema,
   SeqCursorSchema,
 } from './primitives.js';
@@ -46,13 +47,32 @@ export type SendMessagePayload = z.infer<typeof SendMessagePayloadSchema>;
 /**
  * A page of history. With `after`, the page starts right after that `seq`; otherwise it is the
  * newest page that ends before `before` (or at the head). Always oldest first.
+ *
+ * `limit` is at most `LIMITS.historyPageMaxSize`, except on a forward page (`after` without
+ * `before`), which is how a client catches up and may ask for up to `LIMITS.catchUpPageMaxSize`.
+ * REST (`HistoryQuerySchema`) keeps the smaller limit for every page.
  */
-export const HistoryPayloadSchema = z.strictObject({
-  room: RoomNameSchema,
-  before: SeqCursorSchema.optional(),
-  after: SeqCursorSchema.optional(),
-  limit: PageSizeSchema.optional(),
-});
+export const HistoryPayloadSchema = z
+  .strictObject({
+    room: RoomNameSchema,
+    before: SeqCursorSchema.optional(),
+    after: SeqCursorSchema.optional(),
+    limit: CatchUpPageSizeSchema.optional(),
+  })
+  .superRefine(({ before, after, limit }, ctx) => {
+    const forward = after !== undefined && before === undefined;
+    if (limit === undefined || limit <= LIMITS.historyPageMaxSize || forward) return;
+    // Worded like zod's own "Too big", so this reads like every other limit in the VALIDATION answer.
+    ctx.addIssue({
+      code: 'too_big',
+      origin: 'number',
+      maximum: LIMITS.historyPageMaxSize,
+      inclusive: true,
+      input: limit,
+      path: ['limit'],
+      message: `Too big: expected number to be <=${LIMITS.historyPageMaxSize} (up to ${LIMITS.catchUpPageMaxSize} only on a forward page: \`after\` without \`before\`)`,
+    });
+  });
 
 export type HistoryPayload = z.infer<typeof HistoryPayloadSchema>;
 

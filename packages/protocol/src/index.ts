@@ -60,6 +60,7 @@ export {
 } from './events.js';
 export { CLIENT_ID_PATTERN, LIMITS, type Limits, ROOM_NAME_PATTERN } from './limits.js';
 export {
+  CatchUpPageSizeSchema,
   ClientIdSchema,
   DisplayNameSchema,
   MessageTextSchema,

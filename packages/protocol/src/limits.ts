@@ -9,6 +9,16 @@ export const LIMITS = {
   displayNameMaxLength: 40,
   /** Largest page of history one request can ask for. */
   historyPageMaxSize: 100,
+  /**
+   * Largest forward page (`history { after }` with no `before`, over the socket) and the most a
+   * resumed `join { since }` replays: what a client coming back reads to catch up. Larger pages
+   * mean fewer round trips (10,000 missed messages: 10 instead of 100), but one page is one
+   * frame, and it holds up everything behind it on that connection while it travels. A typical
+   * message is about 300 bytes of JSON, so a page is ~300 KB; the worst case (4,000 characters
+   * that each escape to 6 bytes) is ~24 MB, which is why this stays at 1,000 and not more.
+   * REST pages and backward pages keep `historyPageMaxSize`.
+   */
+  catchUpPageMaxSize: 1000,
   /** Page size used when a history request names none. */
   historyPageDefaultSize: 50,
   /** Longest user id (`sub` claim) a token may carry. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CatchUpPageSizeSchema,
   ClientIdSchema,
   DisplayNameSchema,
   LIMITS,
@@ -21,6 +22,7 @@ describe('LIMITS', () => {
       messageTextMaxLength: 4000,
       displayNameMaxLength: 40,
       historyPageMaxSize: 100,
+      catchUpPageMaxSize: 1000,
       statusQueryMaxUsers: 100,
       maxPayloadBytes: 32 * 1024,
     });
@@ -194,6 +196,16 @@ describe('PageSizeSchema', () => {
 
   it('rejects a numeric string', () => {
     expect(PageSizeSchema.safeParse('10').success).toBe(false);
+  });
+});
+
+describe('CatchUpPageSizeSchema', () => {
+  it.each([1, 100, 101, LIMITS.catchUpPageMaxSize])('accepts %d', (size) => {
+    expect(CatchUpPageSizeSchema.parse(size)).toBe(size);
+  });
+
+  it.each([0, LIMITS.catchUpPageMaxSize + 1, 1.5, Number.NaN])('rejects %d', (size) => {
+    expect(CatchUpPageSizeSchema.safeParse(size).success).toBe(false);
   });
 });
 

@@ -63,5 +63,8 @@ export const SeqCursorSchema = z.number().int().nonnegative();
 
 export const PageSizeSchema = z.number().int().min(1).max(LIMITS.historyPageMaxSize);
 
+/** The size of a forward page read to catch up (`history { after }` over the socket). */
+export const CatchUpPageSizeSchema = z.number().int().min(1).max(LIMITS.catchUpPageMaxSize);
+
 /** ISO-8601 timestamps, always UTC, e.g. `2026-11-24T10:00:00.000Z`. */
 export const TimestampSchema = z.iso.datetime();

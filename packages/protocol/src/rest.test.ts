@@ -49,6 +49,13 @@ describe('HistoryQuerySchema', () => {
     expect(HistoryQuerySchema.safeParse({ room: 'general', limit }).success).toBe(false);
   });
 
+  it('keeps every page at 100, also a forward one that the socket would let hold more', () => {
+    for (const limit of ['101', String(LIMITS.catchUpPageMaxSize)]) {
+      const result = HistoryQuerySchema.safeParse({ room: 'general', after: '7', limit });
+      expect(result.error?.issues.map((issue) => issue.path)).toEqual([['limit']]);
+    }
+  });
+
   it.each(['-1', '1e3', 'abc'])('rejects before %j', (before) => {
     expect(HistoryQuerySchema.safeParse({ room: 'general', before }).success).toBe(false);
   });
