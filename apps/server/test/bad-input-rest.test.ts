@@ -251,6 +251,8 @@ const queryCases: QueryCase[] = [
   query('/api/messages?room=a&room=b', wrongType('room', 'string', 'array')),
   query('/api/messages?room=a&limit=1e3', NOT_WHOLE('limit')),
   query('/api/messages?room=a&limit=101', /^limit: Too big: .*100/),
+  // The socket lets a forward page hold more (to catch up); REST pages stay at 100.
+  query('/api/messages?room=a&after=5&limit=101', /^limit: Too big: .*100/),
   query('/api/messages?room=a&limit=0', /^limit: Too small: .*1/),
   query('/api/messages?room=a&limit=-1', NOT_WHOLE('limit')),
   query('/api/messages?room=a&limit=', NOT_WHOLE('limit')),

@@ -1,3 +1,4 @@
+import { LIMITS } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientSocket,
@@ -72,23 +73,46 @@ describe('history and catch-up', () => {
     expect(live.map((m) => m.seq)).toEqual([6]);
   });
 
-  it('a long catch-up is paged: the join replays 100, history { after } fetches the rest', async () => {
+  it('a long catch-up is paged: a join with since replays 1000, history { after } pages of 1000 fetch the rest', async () => {
+    const { catchUpPageMaxSize } = LIMITS;
+    const total = catchUpPageMaxSize * 2 + 300;
     const { url } = await startTestServer();
     const ada = await connectAs(url, 'Ada');
-    await sendMany(ada.socket, 'general', 230);
+    // In parallel batches: the store commits them in groups, so seeding takes a moment, not minutes.
+    for (let sent = 0; sent < total; sent += 250) {
+      const batch = Array.from({ length: Math.min(250, total - sent) }, (_, i) =>
+        ada.socket.emitWithAck('message', { room: 'general', text: `m${sent + i + 1}` }),
+      );
+      for (const ack of await Promise.all(batch)) if (!ack.ok) throw new Error(ack.error.message);
+    }
     const bob = await connectAs(url, 'Bob');
 
     const join = await bob.socket.emitWithAck('join', { room: 'general', since: 0 });
     if (!join.ok) throw new Error(join.error.message);
+    const pageSizes = [join.messages.length];
     const seqs = join.messages.map((m) => m.seq);
     let hasMore = join.hasMore;
     while (hasMore) {
-      const page = await bob.socket.emitWithAck('history', { room: 'general', after: seqs.at(-1) });
+      const page = await bob.socket.emitWithAck('history', {
+        room: 'general',
+        after: seqs.at(-1),
+        limit: catchUpPageMaxSize,
+      });
       if (!page.ok) throw new Error(page.error.message);
+      pageSizes.push(page.messages.length);
       seqs.push(...page.messages.map((m) => m.seq));
       hasMore = page.hasMore;
     }
-    expect(seqs).toEqual(Array.from({ length: 230 }, (_, i) => i + 1));
+    expect(pageSizes).toEqual([catchUpPageMaxSize, catchUpPageMaxSize, 300]);
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+
+    // A first join (no since) still shows only the newest page a reader scrolls back from.
+    const carol = await connectAs(url, 'Carol');
+    const first = await carol.socket.emitWithAck('join', { room: 'general' });
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.messages.map((m) => m.seq)).toEqual(
+      Array.from({ length: LIMITS.historyPageMaxSize }, (_, i) => total - 99 + i),
+    );
   });
 
   it('a since from another epoch is ignored and the latest page comes back', async () => {

@@ -16,11 +16,14 @@ export const registerRoomHandlers = (
     presence.enterRoom(user.id, socket.id, room);
     // A `since` from another epoch points into history that no longer exists.
     const resumable = since !== undefined && (epoch === undefined || epoch === state.epoch);
-    const page = await chat.history(user, {
-      room,
-      limit: LIMITS.historyPageMaxSize,
-      ...(resumable ? { after: since } : {}),
-    });
+    // A resumed join is the first page of a catch-up, so it is as large as a catch-up page; a
+    // first join shows the newest page, as large as any page read backwards.
+    const page = await chat.history(
+      user,
+      resumable
+        ? { room, after: since, limit: LIMITS.catchUpPageMaxSize }
+        : { room, limit: LIMITS.historyPageMaxSize },
+    );
     const newest = page.messages.at(-1)?.seq ?? 0;
     return {
       room,
