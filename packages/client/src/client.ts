@@ -275,7 +275,11 @@ class ChatterClientImpl implements ChatterClient {
       const { messages, hasMore } = await this.#connection.request('history', payload);
       return { messages, hasMore };
     }
-    return this.#rest('api/messages', HistoryResponseSchema, { ...payload });
+    // REST pages stay at `historyPageMaxSize` even forwards; a smaller page is still a page
+    // (`hasMore` says what follows), so a larger catch-up page is asked for in the REST size.
+    const limit =
+      payload.limit === undefined ? undefined : Math.min(payload.limit, LIMITS.historyPageMaxSize);
+    return this.#rest('api/messages', HistoryResponseSchema, { ...payload, limit });
   }
 
   /** A REST call with the current token; a refused token is refreshed and the call made again. */

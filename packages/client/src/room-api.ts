@@ -14,7 +14,9 @@ export type HistoryPage = Omit<Extract<HistoryAck, { ok: true }>, 'ok'>;
 
 /**
  * Which page {@link Room.history} reads. With `after`, the oldest `limit` messages after that
- * `seq`; otherwise the newest `limit` before `before` (or before the head). `limit` ≤ 100.
+ * `seq`; otherwise the newest `limit` before `before` (or before the head). `limit` ≤ 100, or
+ * ≤ 1000 (`LIMITS.catchUpPageMaxSize`) on a forward page (`after` without `before`); over REST,
+ * while the socket is down, a page holds at most 100 and `hasMore` says whether more follow.
  *
  * @example
  * ```ts

@@ -214,13 +214,22 @@ export class RoomImpl implements Room {
   async #fetchMissing(): Promise<void> {
     const generation = this.#generation;
     const state = this.#state;
+    // Forward pages may be larger than others: 10,000 missed messages take 10 round trips, not 100.
+    const size = LIMITS.catchUpPageMaxSize;
+    const fetchAfter = (after: number) => {
+      const page = this.#channel.history({ room: this.name, after, limit: size });
+      // Awaited below, or dropped when the catch-up ends first: never an unhandled rejection.
+      page.catch(() => undefined);
+      return { after, page };
+    };
+    let next: ReturnType<typeof fetchAfter> | undefined;
     while (state.behind && generation === this.#generation && !this.#left) {
       const from = state.last;
-      const page = await this.#channel.history({
-        room: this.name,
-        after: from,
-        limit: LIMITS.historyPageMaxSize,
-      });
+      const current = next?.after === from ? next : fetchAfter(from);
+      // Seqs are gap-free, so the page after this one starts `size` further on: ask for it now,
+      // and the server reads it while this one travels and is checked. At most two in flight.
+      next = from + size < state.head ? fetchAfter(from + size) : undefined;
+      const page = await current.page;
       if (generation !== this.#generation || this.#left) return;
       this.#appended(state.receiveAll(page.messages));
       // The server has nothing after `from`: what we were waiting for does not exist.

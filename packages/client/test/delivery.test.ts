@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Message } from '@chatter/protocol';
+import {
+  type ClientToServerEvents,
+  LIMITS,
+  type Message,
+  type ServerToClientEvents,
+} from '@chatter/protocol';
+import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatterClient, createChatterClient, type RoomReset } from '../src/index.js';
 import { ServerProcess } from './support/server-process.js';
@@ -43,6 +49,25 @@ const client = async (server: ServerProcess, url = server.url): Promise<ChatterC
 };
 
 const texts = (messages: readonly Message[]) => messages.map((message) => message.text);
+
+/** Two and a half catch-up pages. */
+const MISSED = LIMITS.catchUpPageMaxSize * 2.5;
+
+/** Posts `count` messages from another user's socket, in parallel batches, so it takes a moment. */
+const postMany = async (server: ServerProcess, room: string, count: number) => {
+  const poster: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+    auth: { token: await server.token({ id: 'poster', name: 'Poster' }) },
+    transports: ['websocket'],
+  });
+  cleanups.push(() => poster.disconnect());
+  await poster.emitWithAck('join', { room });
+  for (let sent = 0; sent < count; sent += 250) {
+    const batch = Array.from({ length: Math.min(250, count - sent) }, (_, i) =>
+      poster.emitWithAck('message', { room, text: `missed ${sent + i + 1}` }),
+    );
+    for (const ack of await Promise.all(batch)) if (!ack.ok) throw new Error(ack.error.message);
+  }
+};
 
 describe('delivery across outages', () => {
   it('a send while the server is down resolves after it restarts, stored exactly once', async () => {
@@ -108,6 +133,34 @@ describe('delivery across outages', () => {
     expect(awayRoom.messages).toEqual(stored);
     expect(seen).toEqual(stored);
     expect(texts(seen).slice(0, 3)).toEqual(['before', 'while away 1', 'while away 2']);
+  });
+
+  it(`catches up on ${MISSED} missed messages in pages of ${LIMITS.catchUpPageMaxSize}, gap-free, in at most two history requests`, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server);
+    const away = await client(server, proxy.url);
+    const awayRoom = await away.join('general');
+    await server.post('general', 'before');
+    await waitFor('the first message', () => awayRoom.messages.length === 1);
+    const seen: Message[] = [];
+    awayRoom.on('message', (message) => seen.push(message));
+
+    proxy.refuse(true);
+    await waitFor('the drop to be noticed', () => away.connectionStatus === 'connecting');
+    await postMany(server, 'general', MISSED);
+    const framesBefore = proxy.clientFrames.length;
+    proxy.refuse(false);
+
+    await waitFor('the catch-up', () => awayRoom.messages.at(-1)?.seq === MISSED + 1);
+    const seqs = awayRoom.messages.map((message) => message.seq);
+    expect(seqs).toEqual(Array.from({ length: MISSED + 1 }, (_, index) => index + 1));
+    expect(seen.map((message) => message.seq)).toEqual(seqs.slice(1));
+    // The join replays the first 1000; two forward pages of 1000 and 500 bring the rest.
+    // With pages of 100 (join or history) this would be 14 or more.
+    const historyRequests = proxy.clientFrames
+      .slice(framesBefore)
+      .filter((frame) => /^42\d*\["history"/.test(frame));
+    expect(historyRequests.length).toBeLessThanOrEqual(2);
   });
 
   it('a server crash mid-stream loses nothing that was acknowledged, and stores nothing twice', async () => {
@@ -191,6 +244,9 @@ describe('delivery across outages', () => {
     const page = await room.history({ after: 10, limit: 5 });
     expect(page.messages.map((message) => message.seq)).toEqual([11, 12, 13, 14, 15]);
     expect(page.hasMore).toBe(true);
+    // REST pages hold at most 100, so a catch-up-sized page is asked for in that size.
+    const large = await room.history({ after: 0, limit: LIMITS.catchUpPageMaxSize });
+    expect(large.messages).toHaveLength(60);
   });
 
   it('keeps this connection away across a reconnection', async () => {
