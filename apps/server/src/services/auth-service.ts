@@ -8,7 +8,7 @@ import { newGuestId } from '../utils/ids.js';
 
 /** Who a verified token speaks for, and what it allows. */
 export interface AuthUser extends User {
-  /** When present, the only rooms this user may use. */
+  /** When present, the only rooms this user may use. Shared between requests: never modify. */
   rooms: ReadonlySet<string> | undefined;
   /** When the token stops being valid, in milliseconds since the epoch. */
   expiresAtMs: number;
@@ -18,6 +18,11 @@ export interface AuthService {
   verify(token: string): Promise<AuthUser>;
   issueGuestSession(name: string): Promise<CreateSessionResponse>;
 }
+
+// How many verified tokens are remembered, and the longest one worth remembering (a token with
+// a huge claim is verified every time rather than kept).
+const VERIFIED_TOKENS_KEPT = 10_000;
+const CACHED_TOKEN_MAX_LENGTH = 2048;
 
 // Pinned so a token cannot pick its own algorithm ("none", or RS256 with our secret as a key).
 const ALGORITHMS = ['HS256'];
@@ -33,29 +38,48 @@ export const createAuthService = ({
   // a REST history request's CPU).
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
 
+  // Verified tokens, so a client's every REST call and reconnection does not redo the HMAC and
+  // the claims parsing. A token's claims never change and the secret is fixed for the process,
+  // so an entry stays true until the token expires; the oldest entries go first past the limit.
+  const verified = new Map<string, AuthUser>();
+
+  const verifyUncached = async (token: string): Promise<AuthUser> => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ALGORITHMS,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      const message =
+        error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is not valid';
+      throw new AppError('UNAUTHORIZED', message, undefined, { cause: error });
+    }
+    const claims = AccessTokenClaimsSchema.safeParse(payload);
+    if (!claims.success) {
+      throw new AppError('UNAUTHORIZED', 'Token claims are not valid (need sub, name and exp)');
+    }
+    return {
+      id: claims.data.sub,
+      name: claims.data.name,
+      rooms: claims.data.rooms ? new Set(claims.data.rooms) : undefined,
+      expiresAtMs: claims.data.exp * 1000,
+    };
+  };
+
   return {
     async verify(token) {
-      let payload: unknown;
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ALGORITHMS,
-          requiredClaims: ['sub', 'exp'],
-        }));
-      } catch (error) {
-        const message =
-          error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is not valid';
-        throw new AppError('UNAUTHORIZED', message, undefined, { cause: error });
+      const known = verified.get(token);
+      if (known && known.expiresAtMs > Date.now()) return known;
+      verified.delete(token);
+      const user = await verifyUncached(token);
+      if (token.length > CACHED_TOKEN_MAX_LENGTH) return user;
+      if (verified.size >= VERIFIED_TOKENS_KEPT) {
+        const oldest = verified.keys().next();
+        if (!oldest.done) verified.delete(oldest.value);
       }
-      const claims = AccessTokenClaimsSchema.safeParse(payload);
-      if (!claims.success) {
-        throw new AppError('UNAUTHORIZED', 'Token claims are not valid (need sub, name and exp)');
-      }
-      return {
-        id: claims.data.sub,
-        name: claims.data.name,
-        rooms: claims.data.rooms ? new Set(claims.data.rooms) : undefined,
-        expiresAtMs: claims.data.exp * 1000,
-      };
+      verified.set(token, user);
+      return user;
     },
 
     async issueGuestSession(name) {
