@@ -138,7 +138,7 @@ export const startChatterServer = async (
   // attached. The other way round, Express answers 404 to long-polling requests that Socket.IO
   // answers too, and the second answer crashes the process.
   io.attach(httpServer);
-  registerSockets(io, { auth, chat, presence, typing, logger, isShuttingDown });
+  const sockets = registerSockets(io, { auth, chat, presence, typing, logger, isShuttingDown });
 
   try {
     await listen(httpServer, config.port, config.host);
@@ -158,6 +158,7 @@ export const startChatterServer = async (
       presence.close();
       presenceFanout.close();
       typing.close();
+      sockets.close();
       await io.close();
       httpServer.closeAllConnections();
       await lastSeen.close();

@@ -12,6 +12,8 @@ export interface PresenceTracker {
   /** Records that a connection is in a room; tells the room when the user was not there yet. */
   enterRoom(userId: string, connectionId: string, room: string): void;
   exitRoom(userId: string, connectionId: string, room: string): void;
+  /** The rooms one connection of the user is in. */
+  roomsOf(userId: string, connectionId: string): ReadonlySet<string>;
   /** The presence of a user this node has seen recently (connected or within the grace period). */
   get(userId: string): Presence | undefined;
   /** Everyone currently online or away. */
@@ -29,6 +31,8 @@ export interface PresenceListener {
   onSeen(user: User, at: Date): void;
 }
 
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
 interface Connection {
   away: boolean;
   rooms: Set<string>;
@@ -39,8 +43,8 @@ interface Entry {
   connections: Map<string, Connection>;
   published: PresenceStatus;
   lastSeen: Date;
-  /** Rooms of connections that closed, so the offline event still reaches them. */
-  departedRooms: Set<string>;
+  /** Rooms of connections that closed, so the offline event still reaches them; made when needed. */
+  departedRooms: Set<string> | undefined;
   offlineTimer: NodeJS.Timeout | undefined;
 }
 
@@ -61,7 +65,7 @@ export class InMemoryPresenceTracker implements PresenceTracker {
         connections: new Map(),
         published: 'offline',
         lastSeen: now,
-        departedRooms: new Set(),
+        departedRooms: undefined,
         offlineTimer: undefined,
       };
       this.entries.set(user.id, entry);
@@ -80,7 +84,10 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const connection = entry?.connections.get(connectionId);
     if (!entry || !connection) return;
     entry.connections.delete(connectionId);
-    for (const room of connection.rooms) entry.departedRooms.add(room);
+    if (connection.rooms.size > 0) {
+      entry.departedRooms ??= new Set();
+      for (const room of connection.rooms) entry.departedRooms.add(room);
+    }
     entry.lastSeen = new Date();
     if (entry.connections.size > 0) {
       this.publishIfChanged(entry);
@@ -112,6 +119,10 @@ export class InMemoryPresenceTracker implements PresenceTracker {
 
   exitRoom(userId: string, connectionId: string, room: string): void {
     this.entries.get(userId)?.connections.get(connectionId)?.rooms.delete(room);
+  }
+
+  roomsOf(userId: string, connectionId: string): ReadonlySet<string> {
+    return this.entries.get(userId)?.connections.get(connectionId)?.rooms ?? NO_ROOMS;
   }
 
   get(userId: string): Presence | undefined {
@@ -151,8 +162,8 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     };
   }
 
-  private roomsOf(entry: Entry): string[] {
-    const rooms = new Set(entry.departedRooms);
+  private audienceOf(entry: Entry): string[] {
+    const rooms = new Set(entry.departedRooms ?? []);
     for (const connection of entry.connections.values()) {
       for (const room of connection.rooms) rooms.add(room);
     }
@@ -163,8 +174,8 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const status = this.statusOf(entry);
     if (status === entry.published) return;
     entry.published = status;
-    if (status !== 'offline') entry.departedRooms.clear();
-    this.listener.onChange(this.presenceOf(entry), this.roomsOf(entry));
+    if (status !== 'offline') entry.departedRooms = undefined;
+    this.listener.onChange(this.presenceOf(entry), this.audienceOf(entry));
   }
 
   private goOffline(entry: Entry): void {
@@ -172,6 +183,6 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     entry.published = 'offline';
     this.entries.delete(entry.user.id);
     this.listener.onSeen(entry.user, entry.lastSeen);
-    this.listener.onChange(this.presenceOf(entry), this.roomsOf(entry));
+    this.listener.onChange(this.presenceOf(entry), this.audienceOf(entry));
   }
 }

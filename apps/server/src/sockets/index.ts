@@ -1,12 +1,12 @@
 import { clientEventSchemas, type ErrorPayload } from '@chatter/protocol';
 import type { AuthService } from '../services/auth-service.js';
 import { AppError, toErrorPayload } from '../utils/errors.js';
-import { registerMessageHandlers } from './messages.js';
-import { takeAck } from './on-event.js';
-import { registerPresenceHandlers } from './presence.js';
-import { registerRoomHandlers } from './rooms.js';
-import type { ChatServer, SocketDeps } from './types.js';
-import { registerTypingHandlers } from './typing.js';
+import { messageHandlers } from './messages.js';
+import { type EventHandlers, sharedListener, takeAck } from './on-event.js';
+import { connectionLifecycle, presenceHandlers } from './presence.js';
+import { roomHandlers } from './rooms.js';
+import type { ChatServer, ChatSocket, SocketDeps } from './types.js';
+import { typingHandlers } from './typing.js';
 
 /** Socket.IO passes `data` of a middleware error to the client's `connect_error`. */
 const connectError = (error: unknown): Error & { data: ErrorPayload } => {
@@ -17,7 +17,7 @@ const connectError = (error: unknown): Error & { data: ErrorPayload } => {
 export const registerSockets = (
   io: ChatServer,
   deps: SocketDeps & { auth: AuthService; isShuttingDown: () => boolean },
-): void => {
+): { close(): void } => {
   io.use(async (socket, next) => {
     try {
       if (deps.isShuttingDown()) throw new AppError('UNAVAILABLE', 'The server is shutting down');
@@ -32,18 +32,31 @@ export const registerSockets = (
     }
   });
 
-  io.on('connection', (socket) => {
-    registerPresenceHandlers(socket, deps);
-    registerRoomHandlers(socket, deps);
-    registerMessageHandlers(socket, deps);
-    registerTypingHandlers(socket, deps);
+  const handlers: EventHandlers = {
+    ...roomHandlers(deps),
+    ...messageHandlers(deps),
+    ...typingHandlers(deps),
+    ...presenceHandlers(deps),
+  };
+  // Built once; every socket registers the same functions.
+  const listeners = (Object.keys(handlers) as Array<keyof EventHandlers>).map(
+    (event) => [event, sharedListener(event, handlers[event] as never, deps.logger)] as const,
+  );
+  const lifecycle = connectionLifecycle(deps);
 
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (Object.hasOwn(clientEventSchemas, event)) return;
-      takeAck(args)?.({
-        ok: false,
-        error: { code: 'NOT_FOUND', message: `Unknown event "${event}"` },
-      });
-    });
+  io.on('connection', (socket) => {
+    lifecycle.opened(socket);
+    for (const [event, listener] of listeners) socket.on(event, listener as never);
+    socket.onAny(answerUnknownEvent);
   });
+
+  return { close: () => lifecycle.close() };
 };
+
+function answerUnknownEvent(this: ChatSocket, event: string, ...args: unknown[]): void {
+  if (Object.hasOwn(clientEventSchemas, event)) return;
+  takeAck(args)?.({
+    ok: false,
+    error: { code: 'NOT_FOUND', message: `Unknown event "${event}"` },
+  });
+}

@@ -1,15 +1,16 @@
-import { onEvent } from './on-event.js';
-import type { ChatSocket, SocketDeps } from './types.js';
+import type { EventHandler } from './on-event.js';
+import type { SocketDeps } from './types.js';
 
-export const registerMessageHandlers = (socket: ChatSocket, { chat, logger }: SocketDeps): void => {
-  const { user } = socket.data;
-
-  onEvent(socket, logger, 'message', async (payload, { acknowledged }) => {
+export const messageHandlers = ({
+  chat,
+}: SocketDeps): { message: EventHandler<'message'>; history: EventHandler<'history'> } => ({
+  message: async (socket, payload, { acknowledged }) => {
     // The message comes back in the acknowledgement; a client that asked for none gets the
     // broadcast like everyone else.
-    const { message } = await chat.send(user, payload, acknowledged ? socket.id : undefined);
+    const connection = acknowledged ? socket.id : undefined;
+    const { message } = await chat.send(socket.data.user, payload, connection);
     return { message };
-  });
+  },
 
-  onEvent(socket, logger, 'history', (query) => chat.history(user, query));
-};
+  history: (socket, query) => chat.history(socket.data.user, query),
+});

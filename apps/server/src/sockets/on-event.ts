@@ -14,38 +14,42 @@ type Ack = (response: { ok: true } | { ok: false; error: ErrorPayload }) => void
 export const takeAck = (args: unknown[]): Ack | undefined =>
   typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
 
-/**
- * Registers a handler for one client event. The payload is validated with the protocol's schema
- * for that event, any error becomes the shared error shape, and the acknowledgement is sent if
- * (and only if) the client asked for one. Nothing a client sends can make this throw.
- */
-export const onEvent = <E extends ClientEventName>(
+/** What a client event does, given the socket it came over and its validated payload. */
+export type EventHandler<E extends ClientEventName> = (
   socket: ChatSocket,
-  logger: Logger,
+  payload: ClientEventPayload<E>,
+  request: { acknowledged: boolean },
+) => Promise<AckResult<E>> | AckResult<E>;
+
+export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
+
+/**
+ * The listener for one client event, shared by every socket: Socket.IO calls listeners with
+ * `this` bound to the socket, so a connection costs no closures of its own. The payload is
+ * validated with the protocol's schema for that event, any error becomes the shared error shape,
+ * and the acknowledgement is sent if (and only if) the client asked for one. Nothing a client
+ * sends can make this throw.
+ */
+export const sharedListener = <E extends ClientEventName>(
   event: E,
-  handler: (
-    payload: ClientEventPayload<E>,
-    request: { acknowledged: boolean },
-  ) => Promise<AckResult<E>> | AckResult<E>,
-): void => {
+  handler: EventHandler<E>,
+  logger: Logger,
+) => {
   const schema = clientEventSchemas[event];
-  const listener = async (...args: unknown[]) => {
+  return async function listener(this: ChatSocket, ...args: unknown[]): Promise<void> {
     const ack = takeAck(args);
     try {
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) throw validationError(parsed.error);
-      const result = await handler(parsed.data as ClientEventPayload<E>, {
+      const result = await handler(this, parsed.data as ClientEventPayload<E>, {
         acknowledged: ack !== undefined,
       });
       ack?.({ ok: true, ...result });
     } catch (error) {
       if (!isAppError(error)) {
-        logger.error({ err: error, event, userId: socket.data.user.id }, 'socket handler failed');
+        logger.error({ err: error, event, userId: this.data.user.id }, 'socket handler failed');
       }
       ack?.({ ok: false, error: toErrorPayload(error) });
     }
   };
-  // The typed `on` wants one listener signature per event; this one listener serves them all
-  // and checks its arguments itself, so it goes in untyped.
-  socket.on(event, listener as never);
 };

@@ -1,34 +1,39 @@
-import { onEvent } from './on-event.js';
+import { ExpiryWheel } from '../utils/expiry-wheel.js';
+import type { EventHandler } from './on-event.js';
 import { type ChatSocket, type SocketDeps, userRoom } from './types.js';
 
-/** Connection lifecycle: presence, typing clean-up and token expiry. */
-export const registerPresenceHandlers = (
-  socket: ChatSocket,
-  { presence, typing, logger }: SocketDeps,
-): void => {
-  const { user } = socket.data;
-  void socket.join(userRoom(user.id));
-  presence.connect({ id: user.id, name: user.name }, socket.id);
-  logger.debug({ userId: user.id, socketId: socket.id }, 'socket connected');
+export const presenceHandlers = ({ presence }: SocketDeps): { away: EventHandler<'away'> } => ({
+  away: (socket, { away }) => ({ status: presence.setAway(socket.data.user.id, socket.id, away) }),
+});
 
+/**
+ * A connection's life outside its events: presence, typing clean-up and token expiry. The
+ * listeners are shared by every socket (Socket.IO binds `this` to the socket), and token expiry
+ * is one timer wheel for all connections, not a timer each.
+ */
+export const connectionLifecycle = ({ presence, typing, logger }: SocketDeps) => {
   // A connection lives no longer than its token; the client reconnects with a fresh one.
-  const expiry = setTimeout(
-    () => socket.disconnect(true),
-    Math.min(Math.max(user.expiresAtMs - Date.now(), 0), 2 ** 31 - 1),
-  );
-  expiry.unref();
+  const expiry = new ExpiryWheel<ChatSocket>((socket) => socket.disconnect(true));
 
-  onEvent(socket, logger, 'away', ({ away }) => ({
-    status: presence.setAway(user.id, socket.id, away),
-  }));
+  function onDisconnect(this: ChatSocket, reason: string): void {
+    const { user } = this.data;
+    logger.debug({ userId: user.id, socketId: this.id, reason }, 'socket disconnected');
+    expiry.delete(this);
+    typing.stopUser(user.id, presence.roomsOf(user.id, this.id));
+    presence.disconnect(user.id, this.id);
+  }
 
-  socket.on('disconnecting', () => {
-    typing.stopUser(user.id, socket.rooms);
-  });
-
-  socket.on('disconnect', (reason) => {
-    logger.debug({ userId: user.id, socketId: socket.id, reason }, 'socket disconnected');
-    clearTimeout(expiry);
-    presence.disconnect(user.id, socket.id);
-  });
+  return {
+    opened(socket: ChatSocket): void {
+      const { user } = socket.data;
+      void socket.join(userRoom(user.id));
+      presence.connect({ id: user.id, name: user.name }, socket.id);
+      logger.debug({ userId: user.id, socketId: socket.id }, 'socket connected');
+      expiry.add(socket, user.expiresAtMs);
+      socket.on('disconnect', onDisconnect);
+    },
+    close(): void {
+      expiry.close();
+    },
+  };
 };

@@ -1,14 +1,14 @@
 import { LIMITS } from '@chatter/protocol';
-import { onEvent } from './on-event.js';
-import type { ChatSocket, SocketDeps } from './types.js';
+import type { EventHandler } from './on-event.js';
+import type { SocketDeps } from './types.js';
 
-export const registerRoomHandlers = (
-  socket: ChatSocket,
-  { chat, presence, typing, logger }: SocketDeps,
-): void => {
-  const { user } = socket.data;
-
-  onEvent(socket, logger, 'join', async ({ room, since, epoch }) => {
+export const roomHandlers = ({
+  chat,
+  presence,
+  typing,
+}: SocketDeps): { join: EventHandler<'join'>; leave: EventHandler<'leave'> } => ({
+  join: async (socket, { room, since, epoch }) => {
+    const { user } = socket.data;
     const state = await chat.openRoom(user, room);
     // Live first, replay second: anything stored from here on is either in the replay, or
     // broadcast to this socket, or both (the client drops duplicates by seq). Never neither.
@@ -32,12 +32,13 @@ export const registerRoomHandlers = (
       messages: page.messages,
       hasMore: page.hasMore,
     };
-  });
+  },
 
-  onEvent(socket, logger, 'leave', async ({ room }) => {
+  leave: async (socket, { room }) => {
+    const { user } = socket.data;
     await socket.leave(room);
     presence.exitRoom(user.id, socket.id, room);
     typing.stopUser(user.id, [room]);
     return { room };
-  });
-};
+  },
+});
