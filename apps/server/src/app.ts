@@ -56,24 +56,30 @@ export const createApp = (deps: AppDeps): Express => {
   const { logger, store, corsOrigins, isShuttingDown, webDir } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // API answers are never revalidated with If-None-Match; hashing every body for an ETag is waste.
+  app.set('etag', false);
   // `?room[$ne]=x` stays the literal key "room[$ne]" (and so an unknown field), never an object.
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // One short line per request; headers would repeat the same dozen values every time.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  // A request log line is written at `info`; below that level pino-http would still build a
+  // child logger and serializers for every request only to write nothing.
+  if (logger.isLevelEnabled('info')) {
+    app.use(
+      pinoHttp({
+        logger,
+        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        // One short line per request; headers would repeat the same dozen values every time.
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
   app.use(
     helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } }),
   );
