@@ -1,8 +1,10 @@
 /**
- * The fan-out and connections baseline: a bare Socket.IO relay with no storage, no auth and no
- * presence. `join` → socket.join + ack; `message` → io.to(room).emit + ack. Started by the bench
- * through lib/spawn.ts.
+ * The ingest, fan-out and connections baseline: a bare Socket.IO relay with no storage, no auth
+ * and no presence. `join` → socket.join + ack; `message` → io.to(room).emit + ack of a message
+ * shaped like Chatter's (id, seq, author, createdAt), so both send the same bytes per delivery.
+ * Started by the bench through lib/spawn.ts.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Server } from 'socket.io';
 import { runHarness } from './lib/harness.js';
@@ -23,7 +25,15 @@ await runHarness(async () => {
     });
     socket.on('message', (payload: { room: string; text: string; clientId?: string }, ack: Ack) => {
       seq += 1;
-      const message = { ...payload, seq };
+      const message = {
+        id: randomUUID(),
+        room: payload.room,
+        seq,
+        text: payload.text,
+        author: { id: 'bare-relay-user', name: 'Bare relay user' },
+        createdAt: new Date().toISOString(),
+        ...(payload.clientId === undefined ? {} : { clientId: payload.clientId }),
+      };
       io.to(payload.room).emit('message', message);
       ack({ ok: true, message });
     });

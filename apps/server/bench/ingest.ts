@@ -1,8 +1,9 @@
 /**
  * Ingest: many senders, each in its own room, each with 1 or 2 messages in flight; a fixed number
  * of messages per trial on a fresh data directory. Contenders: Chatter, the naive "tutorial
- * server" (naive-server.ts: one synced INSERT per message), and raw better-sqlite3 inserts of the
- * same rows batched 100 per transaction (in this process). Reports acks/s, send→ack p50/p99,
+ * server" (naive-server.ts: one synced INSERT per message), raw better-sqlite3 inserts of the
+ * same rows batched 100 per transaction (in this process), and the bare Socket.IO relay
+ * (bare-relay.ts: no storage at all), the ceiling of the transport and of this machine's client. Reports acks/s, send→ack p50/p99,
  * the server's event-loop delay p99 and server CPU per message, and /healthz latency from a probe
  * process that GETs it every 20 ms during the run.
  *
@@ -35,7 +36,7 @@ const SHAPES = (process.env.INGEST_SHAPES ?? '50x1,200x2').split(',').map((shape
 });
 
 type Shape = (typeof SHAPES)[number];
-type Contender = 'chatter' | 'naive';
+type Contender = 'chatter' | 'naive' | 'relay';
 
 const textOf = (sender: number, i: number) =>
   `ingest message ${i} from sender ${sender}: hello there`;
@@ -46,7 +47,9 @@ const serverTrial = async (contender: Contender, shape: Shape) => {
   const server =
     contender === 'chatter'
       ? await startServerProcess('chatter-node.ts', chatterEnv(dir))
-      : await startServerProcess('naive-server.ts', { NAIVE_DATA_DIR: dir });
+      : contender === 'naive'
+        ? await startServerProcess('naive-server.ts', { NAIVE_DATA_DIR: dir })
+        : await startServerProcess('bare-relay.ts');
   const sockets: Socket[] = [];
   try {
     await pool(shape.senders, 50, async (i) => {
@@ -143,7 +146,11 @@ const rawBatchedTrial = (shape: Shape) => {
   }
 };
 
-const rowsFor = (shape: Shape, chatter: Trials, naive: Trials, raw: Trials): Row[] => {
+const rowsFor = (
+  shape: Shape,
+  { chatter, naive, relay }: Record<Contender, Trials>,
+  raw: Trials,
+): Row[] => {
   const main = shape.senders === 200 && shape.inFlight === 2;
   const pair = (figure: string, key: string, baselineName = 'naive', base = naive): Row => ({
     figure,
@@ -163,6 +170,7 @@ const rowsFor = (shape: Shape, chatter: Trials, naive: Trials, raw: Trials): Row
       baseline: raw.get('rowsPerSecond'),
       ...(main ? { target: ratioAtLeast(0.5, 'raw') } : {}),
     },
+    pair('acks/s vs bare relay (no storage)', 'acksPerSecond', 'bare relay', relay),
     pair('send→ack p50 ms', 'p50'),
     pair('send→ack p99 ms', 'p99'),
     pair('server CPU µs/message', 'cpuPerMessage'),
@@ -175,10 +183,10 @@ const rowsFor = (shape: Shape, chatter: Trials, naive: Trials, raw: Trials): Row
 export const runIngest = async (): Promise<PartResult[]> => {
   const results: PartResult[] = [];
   for (const shape of SHAPES) {
-    const figures = { chatter: new Trials(), naive: new Trials() };
+    const figures = { chatter: new Trials(), naive: new Trials(), relay: new Trials() };
     const raw = new Trials();
     for (let trial = 0; trial < TRIALS; trial++) {
-      for (const contender of interleaved<Contender>(trial, 'chatter', 'naive')) {
+      for (const contender of interleaved<Contender>(trial, 'chatter', 'naive', 'relay')) {
         figures[contender].add(await serverTrial(contender, shape));
       }
       raw.add(rawBatchedTrial(shape));
@@ -186,7 +194,7 @@ export const runIngest = async (): Promise<PartResult[]> => {
     results.push({
       part: `ingest ${shape.label}`,
       note: `${Math.ceil(MESSAGES / shape.senders) * shape.senders} messages per trial, ${TRIALS} trials`,
-      rows: rowsFor(shape, figures.chatter, figures.naive, raw),
+      rows: rowsFor(shape, figures, raw),
     });
   }
   return results;

@@ -23,6 +23,11 @@ export const tempDir = (label: string): string =>
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
-/** Even trials run Chatter first, odd ones the baseline first, so drift hits both alike. */
-export const interleaved = <T>(trial: number, chatter: T, baseline: T): [T, T] =>
-  trial % 2 === 0 ? [chatter, baseline] : [baseline, chatter];
+/**
+ * The contenders in a trial's order: each trial starts with the next one (Chatter first, then the
+ * baseline first, …), so drift in the machine's speed hits them all alike.
+ */
+export const interleaved = <T>(trial: number, ...contenders: T[]): T[] => {
+  const shift = trial % contenders.length;
+  return [...contenders.slice(shift), ...contenders.slice(0, shift)];
+};
