@@ -10,6 +10,9 @@ import type { ToWriter, WriterThreadOptions } from './sqlite-writer-thread.js';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
+// How many writes of a committed batch are settled before the event loop gets a turn.
+const SETTLE_SLICE = 32;
+
 // A writer thread that ran at least this long is started again when it dies.
 const RESTART_AFTER_MS = 1000;
 
@@ -79,6 +82,24 @@ const toError = (outcome: Extract<WriteOutcome, { ok: false }>): Error => {
 };
 
 /**
+ * Settles a committed batch a slice at a time: each settled write goes on to broadcast and
+ * acknowledge, and a batch of a thousand settled at once would hold the event loop for tens of
+ * milliseconds. Between slices, other sockets, reads and /healthz get their turn.
+ */
+const settleInSlices = (
+  answered: Array<{ settle: Settle; outcome: WriteOutcome }>,
+  from: number,
+) => {
+  const to = Math.min(answered.length, from + SETTLE_SLICE);
+  for (let i = from; i < to; i++) {
+    const { settle, outcome } = answered[i] as (typeof answered)[number];
+    if (outcome.ok) settle.resolve(outcome.value);
+    else settle.reject(toError(outcome));
+  }
+  if (to < answered.length) setImmediate(() => settleInSlices(answered, to));
+};
+
+/**
  * The main thread's end of the writer thread: each write becomes a promise that settles when the
  * batch holding it has committed (or failed). A thread that dies fails what it held and is
  * started again, so one fault does not stop every later write.
@@ -118,13 +139,13 @@ export class SqliteWriterClient {
   #start(): Worker {
     const worker = startWorker(this.#options);
     worker.on('message', (results: Array<{ id: number; outcome: WriteOutcome }>) => {
-      for (const { id, outcome } of results) {
+      // Taken out of `pending` at once, so a thread exit right after cannot fail them too.
+      const answered = results.flatMap(({ id, outcome }) => {
         const settle = this.#pending.get(id);
         this.#pending.delete(id);
-        if (!settle) continue;
-        if (outcome.ok) settle.resolve(outcome.value);
-        else settle.reject(toError(outcome));
-      }
+        return settle ? [{ settle, outcome }] : [];
+      });
+      settleInSlices(answered, 0);
     });
     worker.on('error', (error) => this.#failAll(error));
     const startedAt = Date.now();
