@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { ROOM_NAME_PATTERN } from './limits.js';
 import {
   ClientIdSchema,
   DisplayNameSchema,
+  isClientId,
+  isDisplayName,
+  isMessageText,
+  isSeq,
+  isUserId,
   MessageTextSchema,
   RoomNameSchema,
   SeqSchema,
@@ -28,6 +34,46 @@ export const MessageSchema = z.object({
 });
 
 export type Message = z.infer<typeof MessageSchema>;
+
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(Object.keys(MessageSchema.shape));
+const USER_KEYS: ReadonlySet<string> = new Set(Object.keys(UserSchema.shape));
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Unknown keys would be dropped by the schema, so the value would not be accepted unchanged. */
+const hasOnlyKeys = (value: Record<string, unknown>, keys: ReadonlySet<string>): boolean =>
+  Object.keys(value).every((key) => keys.has(key));
+
+/**
+ * Whether `MessageSchema` accepts `value` unchanged (no name trimmed, no unknown key dropped),
+ * checked without zod's per-rule overhead: several times faster, for clients that check pages
+ * of a thousand messages. `false` means "not for certain": parse with `MessageSchema` for the
+ * verdict and its issues.
+ *
+ * @example
+ * ```ts
+ * const message = isMessage(raw) ? raw : MessageSchema.parse(raw);
+ * ```
+ */
+export const isMessage = (value: unknown): value is Message => {
+  if (!isRecord(value) || !hasOnlyKeys(value, MESSAGE_KEYS)) return false;
+  const { id, room, seq, text, author, createdAt, clientId } = value;
+  return (
+    typeof id === 'string' &&
+    id.length > 0 &&
+    typeof room === 'string' &&
+    ROOM_NAME_PATTERN.test(room) &&
+    isSeq(seq) &&
+    isMessageText(text) &&
+    isRecord(author) &&
+    hasOnlyKeys(author, USER_KEYS) &&
+    isUserId(author.id) &&
+    isDisplayName(author.name) &&
+    TimestampSchema.safeParse(createdAt).success &&
+    (clientId === undefined || isClientId(clientId))
+  );
+};
 
 export const PresenceStatus = {
   ONLINE: 'online',

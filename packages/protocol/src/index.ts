@@ -1,5 +1,6 @@
 export { type AckError, AckErrorSchema, ackSchema } from './ack.js';
 export {
+  isMessage,
   type Message,
   MessageSchema,
   type Presence,

@@ -13,6 +13,12 @@ const INVISIBLE = /^[\s\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]*$/u;
 // Bidirectional overrides and isolates let one name reorder the text shown after it.
 const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
+const CONTROL = /\p{Cc}/u;
+
+/** A string of at most `max` UTF-16 units has at most `max` code points: no need to count them. */
+const withinCodePoints = (value: string, max: number): boolean =>
+  value.length <= max || codePointLength(value) <= max;
+
 export const RoomNameSchema = z
   .string()
   .regex(
@@ -27,7 +33,7 @@ export const MessageTextSchema = z
   .min(1, 'Message text must not be empty')
   .refine((text) => !INVISIBLE.test(text), 'Message text must not be blank')
   .refine(
-    (text) => codePointLength(text) <= LIMITS.messageTextMaxLength,
+    (text) => withinCodePoints(text, LIMITS.messageTextMaxLength),
     `Message text must be at most ${LIMITS.messageTextMaxLength} characters`,
   );
 
@@ -36,11 +42,11 @@ export const DisplayNameSchema = z
   .trim()
   .min(1, 'Display name must not be blank')
   .refine(
-    (name) => codePointLength(name) <= LIMITS.displayNameMaxLength,
+    (name) => withinCodePoints(name, LIMITS.displayNameMaxLength),
     `Display name must be at most ${LIMITS.displayNameMaxLength} characters`,
   )
   // Control characters in names would let one user forge line breaks in everyone's UI.
-  .refine((name) => !/\p{Cc}/u.test(name), 'Display name must not contain control characters')
+  .refine((name) => !CONTROL.test(name), 'Display name must not contain control characters')
   .refine(
     (name) => !BIDI_CONTROL.test(name),
     'Display name must not contain bidi control characters',
@@ -68,3 +74,35 @@ export const CatchUpPageSizeSchema = z.number().int().min(1).max(LIMITS.catchUpP
 
 /** ISO-8601 timestamps, always UTC, e.g. `2026-11-24T10:00:00.000Z`. */
 export const TimestampSchema = z.iso.datetime();
+
+// The same rules as plain predicates, for `isMessage`: a value they accept, the schemas above
+// accept unchanged. Beside the schemas and on the same constants; entities.test.ts checks that
+// they agree, value by value, on either side of every rule.
+
+export const isMessageText = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  value.length > 0 &&
+  !INVISIBLE.test(value) &&
+  withinCodePoints(value, LIMITS.messageTextMaxLength);
+
+/** A display name that `DisplayNameSchema` accepts without trimming it. */
+export const isDisplayName = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value === value.trim() &&
+  withinCodePoints(value, LIMITS.displayNameMaxLength) &&
+  !CONTROL.test(value) &&
+  !BIDI_CONTROL.test(value) &&
+  !INVISIBLE.test(value);
+
+export const isUserId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= LIMITS.userIdMaxLength;
+
+export const isClientId = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= LIMITS.clientIdMaxLength &&
+  CLIENT_ID_PATTERN.test(value);
+
+export const isSeq = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { isMessage, LIMITS, type Message, MessageSchema } from './index.js';
+
+const valid: Message = {
+  id: 'm1',
+  room: 'general',
+  seq: 7,
+  text: 'hello',
+  author: { id: 'u1', name: 'Ada' },
+  createdAt: '2026-11-24T10:00:00.000Z',
+  clientId: 'c-1',
+};
+
+/** What `isMessage` promises: true exactly when the schema accepts the value unchanged. */
+const acceptedUnchanged = (value: unknown): boolean => {
+  const result = MessageSchema.safeParse(value);
+  return result.success && JSON.stringify(result.data) === JSON.stringify(value);
+};
+
+const { messageTextMaxLength: TEXT, displayNameMaxLength: NAME } = LIMITS;
+const EMOJI = '😀';
+
+// Values for each field that sit on either side of one of the schema's rules.
+const fieldValues: Record<string, unknown[]> = {
+  id: ['m2', '', 5, null, 'x'.repeat(1000)],
+  room: ['a', 'General', '', 'a'.repeat(64), 'a'.repeat(65), '-x', 'a b', 'é', 7],
+  seq: [1, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53 - 1, 2 ** 53, '1', null],
+  text: [
+    'x',
+    '',
+    ' ',
+    '\n\t',
+    '\u200b',
+    '\u3164',
+    '\u2800 \u115F\u1160\uFFA0',
+    '\u00ad',
+    ' hi ',
+    '\u0001',
+    'a\u202Eb',
+    '\ud800',
+    'x'.repeat(TEXT),
+    'x'.repeat(TEXT + 1),
+    EMOJI.repeat(TEXT),
+    EMOJI.repeat(TEXT / 2 + 1),
+    EMOJI.repeat(TEXT + 1),
+    42,
+  ],
+  author: [
+    { id: 'u2', name: 'Grace' },
+    { id: '', name: 'Ada' },
+    { id: 'u'.repeat(LIMITS.userIdMaxLength), name: 'Ada' },
+    { id: 'u'.repeat(LIMITS.userIdMaxLength + 1), name: 'Ada' },
+    { id: 'u1', name: ' Ada' },
+    { id: 'u1', name: 'Ada\n' },
+    { id: 'u1', name: '' },
+    { id: 'u1', name: '   ' },
+    { id: 'u1', name: '\u200b' },
+    { id: 'u1', name: '\u3164' },
+    { id: 'u1', name: 'A\u0007da' },
+    { id: 'u1', name: 'A\u202Eda' },
+    { id: 'u1', name: 'A\u2066da' },
+    { id: 'u1', name: 'n'.repeat(NAME) },
+    { id: 'u1', name: 'n'.repeat(NAME + 1) },
+    { id: 'u1', name: EMOJI.repeat(NAME) },
+    { id: 'u1', name: EMOJI.repeat(NAME + 1) },
+    { id: 'u1', name: 'Ada', role: 'admin' },
+    { id: 'u1' },
+    { id: 5, name: 'Ada' },
+    null,
+    'Ada',
+    [],
+  ],
+  createdAt: [
+    '2026-11-24T10:00:00Z',
+    '2026-11-24T10:00:00.123456Z',
+    '2026-11-24T10:00:00+01:00',
+    '2026-11-24',
+    '2026-13-24T10:00:00.000Z',
+    'yesterday',
+    '',
+    0,
+  ],
+  clientId: ['c'.repeat(LIMITS.clientIdMaxLength), '', 'c'.repeat(65), 'a b', 'ü', 'a/b', 5, null],
+};
+
+describe('isMessage', () => {
+  it('accepts a stored message, with or without clientId', () => {
+    expect(isMessage(valid)).toBe(true);
+    const { clientId: _, ...withoutClientId } = valid;
+    expect(isMessage(withoutClientId)).toBe(true);
+  });
+
+  it.each(Object.entries(fieldValues))('agrees with MessageSchema on every %s', (field, values) => {
+    for (const value of values) {
+      const message = { ...valid, [field]: value };
+      expect({ value, accepted: isMessage(message) }).toEqual({
+        value,
+        accepted: acceptedUnchanged(message),
+      });
+    }
+  });
+
+  it('agrees with MessageSchema on a missing field', () => {
+    for (const field of Object.keys(valid)) {
+      const { [field as keyof Message]: _, ...message } = valid;
+      expect({ field, accepted: isMessage(message) }).toEqual({
+        field,
+        accepted: acceptedUnchanged(message),
+      });
+    }
+  });
+
+  it('turns down what MessageSchema would change: unknown keys and untrimmed names', () => {
+    const withExtra = { ...valid, extra: 1 };
+    expect(MessageSchema.safeParse(withExtra).success).toBe(true);
+    expect(isMessage(withExtra)).toBe(false);
+    const ownProto = JSON.parse(JSON.stringify(valid).replace(/}$/, ',"__proto__":{"x":1}}'));
+    expect(isMessage(ownProto)).toBe(false);
+    const untrimmed = { ...valid, author: { id: 'u1', name: ' Ada ' } };
+    expect(MessageSchema.parse(untrimmed).author.name).toBe('Ada');
+    expect(isMessage(untrimmed)).toBe(false);
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'hello'],
+    ['an array', [valid]],
+    ['undefined', undefined],
+  ])('rejects %s', (_, value) => {
+    expect(isMessage(value)).toBe(false);
+  });
+
+  it('agrees with MessageSchema when several fields vary at once', () => {
+    // A fixed-seed generator (mulberry32), so a failure can be replayed.
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const disagreements: unknown[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const message: Record<string, unknown> = { ...valid };
+      for (const [field, values] of Object.entries(fieldValues)) {
+        if (random() < 0.3) message[field] = values[Math.floor(random() * values.length)];
+      }
+      if (isMessage(message) !== acceptedUnchanged(message)) disagreements.push(message);
+    }
+    expect(disagreements).toEqual([]);
+  });
+});
