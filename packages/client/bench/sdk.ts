@@ -8,19 +8,32 @@
  *             fair baseline).
  * - burst:    MESSAGES `room.send` calls at once (queued by the outbox) vs the same bare loop.
  * - catch-up: a client coming back after CATCH_UP missed messages, from the network returning
- *             to holding them all, vs a bare connect + `join { since }` + `history` paging.
+ *             to holding them all, vs a bare connect + `join { since }` + `history` paging
+ *             with the largest forward pages the protocol allows, as the SDK pages.
  *
- * Run: pnpm bench   (MESSAGES=2000 CATCH_UP=5000 to change the load)
+ * Run: pnpm bench   (MESSAGES=2000 CATCH_UP=20000 ROUNDS=5 to change the load)
  */
 import { performance } from 'node:perf_hooks';
 import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { createChatterClient } from '../src/index.js';
+import { createChatterClient, type Room } from '../src/index.js';
 import { ServerProcess } from '../test/support/server-process.js';
 import { FaultyProxy } from '../test/support/ws-proxy.js';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 1000);
-const CATCH_UP = Number(process.env.CATCH_UP ?? 3000);
+const CATCH_UP = Number(process.env.CATCH_UP ?? 10_000);
+/**
+ * Measured catch-up rounds, after one that warms up; the median is reported. Even, so the SDK
+ * and the baseline each go first equally often.
+ */
+const ROUNDS = Number(process.env.ROUNDS ?? 4);
+/** A pause after posting the missed messages, before either reader is timed. */
+const SETTLE_MS = 500;
+/**
+ * A room of its own for catch-up: `chat`, which sits in `bench-sdk`, would otherwise take every
+ * message posted for the readers live, and the garbage of that would land in the measurements.
+ */
+const CATCH_UP_ROOM = 'bench-catch-up';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -81,58 +94,114 @@ const main = async () => {
     const bareBurst = await timeEach(MESSAGES, bareSend('bench-bare'));
     row('burst (msg/s)', burst, bareBurst.perSecond, 'msg/s', true);
 
-    // Catch-up: a reader drops off, CATCH_UP messages are posted, and it comes back.
-    const reader = createChatterClient({
-      url: proxy.url,
-      token: await server.token({ id: 'reader', name: 'Reader' }),
-      transports: ['websocket'],
-      reconnectionDelayMs: 10,
-      reconnectionDelayMaxMs: 10,
-    });
-    const readerRoom = await reader.join('bench-sdk');
-    const since = readerRoom.messages.at(-1)?.seq ?? 0;
-    proxy.refuse(true);
-    for (let i = 0; i < CATCH_UP; i++) await bareSend('bench-sdk')(i);
-    const target = since + CATCH_UP;
-    const caughtUp = new Promise<void>((resolve) =>
-      readerRoom.on('change', () => {
-        if (readerRoom.messages.at(-1)?.seq === target) resolve();
-      }),
-    );
-    const catchUpStarted = performance.now();
-    proxy.refuse(false);
-    await caughtUp;
-    const catchUpMs = performance.now() - catchUpStarted;
+    // Catch-up, ROUNDS times: a reader drops off, CATCH_UP messages are posted, and it comes
+    // back. A bare client then reads the same range by hand: connect, join with `since`, page
+    // with `after`, in pages as large as a forward page may be (as the SDK pages). Each goes
+    // through a proxy of its own, so either can go first; the order alternates, and a first,
+    // unmeasured round warms up both sides, so neither always meets a colder server or JIT.
+    const readerToken = await server.token({ id: 'reader', name: 'Reader' });
+    const bareProxy = new FaultyProxy(() => server.port);
+    await bareProxy.listen();
 
-    // The baseline does the same by hand, through the same proxy: connect, join with `since`,
-    // then page with `after`.
-    const bareStarted = performance.now();
-    const returning: Socket<ServerToClientEvents, ClientToServerEvents> = io(proxy.url, {
-      auth: { token },
-      transports: ['websocket'],
-      forceNew: true,
-    });
-    await new Promise((resolve) => returning.once('connect', () => resolve(undefined)));
-    const joined = await returning.emitWithAck('join', { room: 'bench-sdk', since });
-    if (!joined.ok) throw new Error('join failed');
-    for (let after = joined.messages.at(-1)?.seq ?? since; after < target; ) {
-      const page = await returning.emitWithAck('history', {
-        room: 'bench-sdk',
-        after,
-        limit: LIMITS.historyPageMaxSize,
+    const sdkCatchUp = async (readerRoom: Room, target: number) => {
+      const caughtUp = new Promise<void>((resolve) => {
+        const stop = readerRoom.on('change', () => {
+          if (readerRoom.messages.at(-1)?.seq !== target) return;
+          stop();
+          resolve();
+        });
       });
-      if (!page.ok || page.messages.length === 0) throw new Error('history paging failed');
-      after = page.messages.at(-1)?.seq ?? target;
+      const started = performance.now();
+      proxy.refuse(false);
+      await caughtUp;
+      return performance.now() - started;
+    };
+    const bareCatchUp = async (since: number, target: number) => {
+      const started = performance.now();
+      const returning: Socket<ServerToClientEvents, ClientToServerEvents> = io(bareProxy.url, {
+        auth: { token },
+        transports: ['websocket'],
+        forceNew: true,
+      });
+      await new Promise((resolve) => returning.once('connect', () => resolve(undefined)));
+      const joined = await returning.emitWithAck('join', { room: CATCH_UP_ROOM, since });
+      if (!joined.ok) throw new Error('join failed');
+      // One page asked for ahead, as the SDK does.
+      const size = LIMITS.catchUpPageMaxSize;
+      const request = (after: number) => ({
+        after,
+        answer: returning.emitWithAck('history', { room: CATCH_UP_ROOM, after, limit: size }),
+      });
+      let next: ReturnType<typeof request> | undefined;
+      for (let after = joined.messages.at(-1)?.seq ?? since; after < target; ) {
+        const current = next?.after === after ? next : request(after);
+        next = after + size < target ? request(after + size) : undefined;
+        const page = await current.answer;
+        if (!page.ok || page.messages.length === 0) throw new Error('history paging failed');
+        after = page.messages.at(-1)?.seq ?? target;
+      }
+      const ms = performance.now() - started;
+      returning.disconnect();
+      return ms;
+    };
+
+    const sdkRounds: number[] = [];
+    const bareRounds: number[] = [];
+    let held = 0;
+    for (let round = 0; round <= ROUNDS; round++) {
+      // A new reader each round, so each holds as much as the first (its newest page, then
+      // what it missed).
+      const reader = createChatterClient({
+        url: proxy.url,
+        token: readerToken,
+        transports: ['websocket'],
+        // Retries every millisecond while refused, so it is back about as soon as the network
+        // is: the bare client below connects at once, and a reconnection timer is no SDK cost.
+        reconnectionDelayMs: 1,
+        reconnectionDelayMaxMs: 1,
+      });
+      const readerRoom = await reader.join(CATCH_UP_ROOM);
+      const since = readerRoom.messages.at(-1)?.seq ?? 0;
+      proxy.refuse(true);
+      // Posted in parallel batches: only what comes after is measured.
+      for (let i = 0; i < CATCH_UP; i += 200) {
+        const batch = Array.from({ length: Math.min(200, CATCH_UP - i) }, (_, k) => i + k);
+        for (const ack of await Promise.all(batch.map(bareSend(CATCH_UP_ROOM)))) {
+          if (!ack.ok) throw new Error(`a catch-up message was refused: ${ack.error.message}`);
+        }
+      }
+      // The server flushes and collects after that many writes; whoever read first paid for it.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const target = since + CATCH_UP;
+      const sdkFirst = round % 2 === 0;
+      const first = sdkFirst
+        ? await sdkCatchUp(readerRoom, target)
+        : await bareCatchUp(since, target);
+      const second = sdkFirst
+        ? await bareCatchUp(since, target)
+        : await sdkCatchUp(readerRoom, target);
+      held = readerRoom.messages.length;
+      reader.close();
+      if (round === 0) continue;
+      sdkRounds.push(sdkFirst ? first : second);
+      bareRounds.push(sdkFirst ? second : first);
     }
-    const bareCatchUpMs = performance.now() - bareStarted;
-    returning.disconnect();
-    row(`catch-up ${CATCH_UP} (ms)`, catchUpMs, bareCatchUpMs, 'ms', false);
+    await bareProxy.close();
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = sorted.length / 2;
+      return Number.isInteger(middle)
+        ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
+        : (sorted[Math.floor(middle)] ?? Number.NaN);
+    };
+    const each = sdkRounds.map((sdk, i) => `${sdk.toFixed(0)}/${bareRounds[i]?.toFixed(0)}`);
+    console.log(`catch-up rounds (sdk/baseline ms): ${each.join(', ')}`);
+    row(`catch-up ${CATCH_UP} (ms)`, median(sdkRounds), median(bareRounds), 'ms', false);
 
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
     console.log(
-      `heap after holding ${readerRoom.messages.length + room.messages.length} messages: ${heapMiB.toFixed(1)} MiB`,
+      `heap after holding ${held + room.messages.length} messages: ${heapMiB.toFixed(1)} MiB`,
     );
-    reader.close();
     chat.close();
     bare.disconnect();
   } finally {
