@@ -20,7 +20,11 @@ interface CommonOptions {
   reconnectionDelayMaxMs?: number;
   /** How long one connection attempt may take before it is abandoned and retried (default 10 000 ms). */
   connectTimeoutMs?: number;
-  /** Socket.IO transports, in order (default: long-polling upgraded to WebSocket). */
+  /**
+   * Socket.IO transports, tried in order; the next one only when one fails to open (default
+   * `['websocket', 'polling']`: WebSocket, and long-polling only where WebSocket is refused,
+   * such as behind a proxy that blocks it). Once a transport is open, no other is tried.
+   */
   transports?: Array<'polling' | 'websocket' | 'webtransport'>;
   /** The `fetch` used for REST calls (default `globalThis.fetch`). */
   fetch?: FetchLike;

@@ -78,6 +78,12 @@ export const parseAck = (event: AckEvent, raw: unknown): ParsedAck => {
   return schema.safeParse(raw);
 };
 
+/** The transports tried, in order, unless the app names its own. */
+const DEFAULT_TRANSPORTS: ReadonlyArray<'polling' | 'websocket' | 'webtransport'> = [
+  'websocket',
+  'polling',
+];
+
 /** Socket.IO's own randomisation for the delays it waits between reconnection attempts. */
 const RANDOMIZATION_FACTOR = 0.5;
 
@@ -105,7 +111,12 @@ export class Connection {
       // handshake (it listens for `open` and `error` only); it waits for this timeout, then
       // retries. So this bounds how long such a client sits in `connecting` (Socket.IO: 20 s).
       timeout: options.connectTimeoutMs,
-      ...(options.transports ? { transports: options.transports } : {}),
+      // WebSocket first: long-polling upgraded to WebSocket costs the server about twice the
+      // CPU per connection and needs sticky sessions behind a load balancer. Polling is only
+      // the fallback: `tryAllTransports` moves to the next transport when one fails to open
+      // (a proxy that refuses the upgrade, say), and never once one is open.
+      transports: [...(options.transports ?? DEFAULT_TRANSPORTS)],
+      tryAllTransports: true,
       // Called on every attempt, so a refreshed token is used as soon as there is one.
       auth: (send) => {
         options.tokens.current().then(

@@ -28,6 +28,10 @@ export class FaultyProxy {
   #refusingUpgrades = false;
   /** Every frame clients sent, in order, for tests that count what went over the wire. */
   readonly clientFrames: string[] = [];
+  /** The URL of every plain HTTP request (REST, Socket.IO long-polling), in order. */
+  readonly httpRequests: string[] = [];
+  /** The URL of every WebSocket upgrade request, refused or not, in order. */
+  readonly upgradeRequests: string[] = [];
   /** Each `message` event is delivered twice while set. */
   duplicateEverything = false;
   /** Frames from the server are lost while set: requests arrive, answers never do. */
@@ -73,7 +77,10 @@ export class FaultyProxy {
     if (refusing) this.drop();
   }
 
-  /** While set, WebSocket upgrades fail but plain HTTP passes, as behind some proxies. */
+  /**
+   * While set, WebSocket upgrades are answered `403 Forbidden` but plain HTTP passes, as behind
+   * a proxy that does not allow WebSocket.
+   */
   refuseUpgrades(refusing: boolean): void {
     this.#refusingUpgrades = refusing;
     if (refusing) this.drop();
@@ -99,8 +106,13 @@ export class FaultyProxy {
   }
 
   #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#refusing || this.#refusingUpgrades) {
+    this.upgradeRequests.push(request.url ?? '');
+    if (this.#refusing) {
       socket.destroy();
+      return;
+    }
+    if (this.#refusingUpgrades) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (client) => {
@@ -142,6 +154,7 @@ export class FaultyProxy {
   }
 
   #forwardHttp(request: http.IncomingMessage, response: http.ServerResponse): void {
+    this.httpRequests.push(request.url ?? '');
     if (this.#refusing) {
       response.socket?.destroy();
       return;
