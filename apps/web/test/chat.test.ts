@@ -93,6 +93,23 @@ describe('the web app', () => {
     await screenshot(bob.page, 'chat-phone-menu');
   });
 
+  it('talks to the server over WebSocket from the first load, never long-polling', async () => {
+    const ada = await person('Ada');
+    await openRoom(ada, 'transport');
+    await send(ada.page, 'over a WebSocket');
+    await itemWithText(ada, 'over a WebSocket').and(ada.page.locator('[data-seq]')).waitFor();
+
+    // Long-polling requests would be fetches of /socket.io/ in the page's resource timings;
+    // a WebSocket is not a resource, so an app that chats without any went over WebSocket.
+    const socketIoFetches = await ada.page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => entry.name)
+        .filter((url) => url.includes('/socket.io/')),
+    );
+    expect(socketIoFetches).toEqual([]);
+  });
+
   it('joins or creates rooms by name and counts what is unread in the others', async () => {
     const ada = await person('Ada Rooms');
     const bob = await person('Bob Rooms');
