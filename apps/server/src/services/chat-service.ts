@@ -1,6 +1,7 @@
 import type {
   HistoryPayload,
   HistoryResponse,
+  JoinPayload,
   Message,
   SendMessagePayload,
 } from '@chatter/protocol';
@@ -50,9 +51,30 @@ export class ChatService {
     }
   }
 
-  async openRoom(user: AuthUser, room: string): Promise<RoomState> {
+  /**
+   * Joins a room: `enterLive` puts the connection in the live room, then the replay is read.
+   * Live first, replay second: anything stored from then on is in the replay, or broadcast to
+   * the connection, or both (the client drops duplicates by seq). Never neither.
+   */
+  async join(
+    user: AuthUser,
+    { room, since, epoch }: JoinPayload,
+    enterLive: () => Promise<void>,
+  ): Promise<RoomState & HistoryResponse> {
     this.authorize(user, room);
-    return this.store.ensureRoom(room);
+    const state = await this.store.ensureRoom(room);
+    await enterLive();
+    // A `since` from another epoch points into history that no longer exists.
+    const resumable = since !== undefined && (epoch === undefined || epoch === state.epoch);
+    // A resumed join is the first page of a catch-up, so it is as large as a catch-up page; a
+    // first join shows the newest page, as large as any page read backwards.
+    const page = await this.store.listMessages(
+      resumable
+        ? { room, after: since, limit: LIMITS.catchUpPageMaxSize }
+        : { room, limit: LIMITS.historyPageMaxSize },
+    );
+    const newest = page.messages.at(-1)?.seq ?? 0;
+    return { ...state, head: Math.max(state.head, newest), ...page };
   }
 
   /** `connectionId`: the socket the message came over, if any; it gets the message in its ack. */

@@ -1,4 +1,3 @@
-import { LIMITS } from '@chatter/protocol';
 import type { EventHandler } from './on-event.js';
 import type { SocketDeps } from './types.js';
 
@@ -7,30 +6,18 @@ export const roomHandlers = ({
   presence,
   typing,
 }: SocketDeps): { join: EventHandler<'join'>; leave: EventHandler<'leave'> } => ({
-  join: async (socket, { room, since, epoch }) => {
+  join: async (socket, payload) => {
     const { user } = socket.data;
-    const state = await chat.openRoom(user, room);
-    // Live first, replay second: anything stored from here on is either in the replay, or
-    // broadcast to this socket, or both (the client drops duplicates by seq). Never neither.
-    await socket.join(room);
-    presence.enterRoom(user.id, socket.id, room);
-    // A `since` from another epoch points into history that no longer exists.
-    const resumable = since !== undefined && (epoch === undefined || epoch === state.epoch);
-    // A resumed join is the first page of a catch-up, so it is as large as a catch-up page; a
-    // first join shows the newest page, as large as any page read backwards.
-    const page = await chat.history(
-      user,
-      resumable
-        ? { room, after: since, limit: LIMITS.catchUpPageMaxSize }
-        : { room, limit: LIMITS.historyPageMaxSize },
-    );
-    const newest = page.messages.at(-1)?.seq ?? 0;
+    const joined = await chat.join(user, payload, async () => {
+      await socket.join(payload.room);
+      presence.enterRoom(user.id, socket.id, payload.room);
+    });
     return {
-      room,
-      epoch: state.epoch,
-      head: Math.max(state.head, newest),
-      messages: page.messages,
-      hasMore: page.hasMore,
+      room: joined.room,
+      epoch: joined.epoch,
+      head: joined.head,
+      messages: joined.messages,
+      hasMore: joined.hasMore,
     };
   },
 
