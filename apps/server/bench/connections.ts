@@ -11,10 +11,9 @@
  * Needs ~2 file descriptors per socket per side: check `ulimit -n` (the bench warns).
  */
 import { execSync } from 'node:child_process';
-import { chatterEnv } from './lib/clients.js';
+import { type Contender as Server, startContender } from './lib/contenders.js';
 import { envNumber, interleaved, QUICK, removeDir, TRIALS, tempDir } from './lib/options.js';
 import { startReceivers, waitForQuiet } from './lib/receiver-group.js';
-import { startServerProcess } from './lib/spawn.js';
 import { Trials } from './lib/stats.js';
 import { type PartResult, type Row, ratioAtMost, valueAtMost } from './lib/table.js';
 
@@ -24,14 +23,11 @@ const SIZES = (process.env.CONN_SOCKETS ?? (QUICK ? '500,1000' : '1000,2000'))
 const ROOM_SIZE = envNumber('CONN_ROOM_SIZE', 100);
 const CONCURRENCY = envNumber('CONN_CONCURRENCY', 50);
 
-type Contender = 'chatter' | 'bare';
+type Contender = Extract<Server, 'chatter' | 'relay'>;
 
 const trial = async (contender: Contender, sockets: number) => {
   const dir = tempDir('connections');
-  const server =
-    contender === 'chatter'
-      ? await startServerProcess('chatter-node.ts', chatterEnv(dir))
-      : await startServerProcess('bare-relay.ts');
+  const server = await startContender(contender, dir);
   try {
     const { heapUsed: heapBefore } = await server.report();
     const group = await startReceivers(sockets, 1, {
@@ -75,33 +71,33 @@ export const runConnections = async (): Promise<PartResult[]> => {
   if (limit < largest + 200) {
     console.warn(`ulimit -n is ${limit}; ${largest} sockets need more than ${largest + 200}`);
   }
-  const bySize = new Map<number, { chatter: Trials; bare: Trials }>();
+  const bySize = new Map<number, { chatter: Trials; relay: Trials }>();
   for (const size of SIZES) {
-    const figures = { chatter: new Trials(), bare: new Trials() };
+    const figures = { chatter: new Trials(), relay: new Trials() };
     bySize.set(size, figures);
     for (let t = 0; t < TRIALS; t++) {
-      for (const contender of interleaved<Contender>(t, 'chatter', 'bare')) {
+      for (const contender of interleaved<Contender>(t, 'chatter', 'relay')) {
         figures[contender].add(await trial(contender, size));
       }
     }
   }
   const rows: Row[] = [];
-  for (const [size, { chatter, bare }] of bySize) {
+  for (const [size, { chatter, relay: bare }] of bySize) {
     const main = size === largest;
     const pair = (figure: string, key: string): Row => ({
       figure: `${figure} @${size}`,
       chatter: chatter.get(key),
-      baselineName: 'bare',
+      baselineName: 'relay',
       baseline: bare.get(key),
     });
     rows.push(
       {
         ...pair('connect+join ms', 'connectMs'),
-        ...(main ? { target: ratioAtMost(1.3, 'bare') } : {}),
+        ...(main ? { target: ratioAtMost(1.3, 'relay') } : {}),
       },
       {
         ...pair('heap KB/connection', 'heapPerConnectionKb'),
-        ...(main ? { target: ratioAtMost(1.15, 'bare') } : {}),
+        ...(main ? { target: ratioAtMost(1.15, 'relay') } : {}),
       },
       pair('presence-like frames', 'frames'),
       pair('frames/socket', 'framesPerSocket'),

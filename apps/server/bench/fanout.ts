@@ -13,10 +13,10 @@
  * Tune: FANOUT_ROOMS=100,500 FANOUT_DELIVERIES=100000 (per trial; N = deliveries / R)
  *       FANOUT_WINDOW=4 FANOUT_CLIENT_PROCS=<n> BENCH_TRIALS=3 BENCH_QUICK=1
  */
-import { call, chatterEnv, connectSocket, signToken } from './lib/clients.js';
+import { call, connectSocket, signToken } from './lib/clients.js';
+import { type Contender as Server, startContender } from './lib/contenders.js';
 import { envNumber, interleaved, removeDir, TRIALS, tempDir } from './lib/options.js';
 import { startReceivers, waitForQuiet } from './lib/receiver-group.js';
-import { startServerProcess } from './lib/spawn.js';
 import { latencyPercentiles, Trials } from './lib/stats.js';
 import { type PartResult, ratioAtMost } from './lib/table.js';
 
@@ -24,14 +24,11 @@ const ROOM_SIZES = (process.env.FANOUT_ROOMS ?? '100,500').split(',').map(Number
 const DELIVERIES = envNumber('FANOUT_DELIVERIES', 100_000, 20_000);
 const WINDOW = envNumber('FANOUT_WINDOW', 4);
 
-type Contender = 'chatter' | 'bare';
+type Contender = Extract<Server, 'chatter' | 'relay'>;
 
 const trial = async (contender: Contender, receivers: number) => {
   const dir = tempDir('fanout');
-  const server =
-    contender === 'chatter'
-      ? await startServerProcess('chatter-node.ts', chatterEnv(dir))
-      : await startServerProcess('bare-relay.ts');
+  const server = await startContender(contender, dir);
   const processes = envNumber('FANOUT_CLIENT_PROCS', receivers > 100 ? 2 : 1);
   const group = await startReceivers(receivers, processes, {
     url: server.url,
@@ -102,9 +99,9 @@ const trial = async (contender: Contender, receivers: number) => {
 export const runFanout = async (): Promise<PartResult[]> => {
   const results: PartResult[] = [];
   for (const receivers of ROOM_SIZES) {
-    const figures = { chatter: new Trials(), bare: new Trials() };
+    const figures = { chatter: new Trials(), relay: new Trials() };
     for (let t = 0; t < TRIALS; t++) {
-      for (const contender of interleaved<Contender>(t, 'chatter', 'bare')) {
+      for (const contender of interleaved<Contender>(t, 'chatter', 'relay')) {
         figures[contender].add(await trial(contender, receivers));
       }
     }
@@ -112,7 +109,7 @@ export const runFanout = async (): Promise<PartResult[]> => {
       figure,
       chatter: figures.chatter.get(key),
       baselineName: 'bare relay',
-      baseline: figures.bare.get(key),
+      baseline: figures.relay.get(key),
     });
     results.push({
       part: `fan-out ${receivers}`,
@@ -120,7 +117,7 @@ export const runFanout = async (): Promise<PartResult[]> => {
       rows: [
         {
           ...pair('server CPU µs/delivery', 'cpuPerDelivery'),
-          target: ratioAtMost(1.1, 'bare'),
+          target: ratioAtMost(1.1, 'relay'),
         },
         pair('deliveries/s', 'deliveriesPerSecond'),
         pair('send→delivery p50 ms', 'p50'),

@@ -14,16 +14,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Socket } from 'socket.io-client';
-import {
-  call,
-  chatterEnv,
-  connectSocket,
-  pool,
-  signToken,
-  startHealthProbe,
-} from './lib/clients.js';
+import { call, connectSocket, pool, signToken, startHealthProbe } from './lib/clients.js';
+import { type Contender, startContender } from './lib/contenders.js';
 import { envNumber, interleaved, removeDir, TRIALS, tempDir } from './lib/options.js';
-import { startServerProcess } from './lib/spawn.js';
 import { latencyPercentiles, Trials } from './lib/stats.js';
 import { type PartResult, type Row, ratioAtLeast, valueAtMost } from './lib/table.js';
 
@@ -36,7 +29,6 @@ const SHAPES = (process.env.INGEST_SHAPES ?? '50x1,200x2').split(',').map((shape
 });
 
 type Shape = (typeof SHAPES)[number];
-type Contender = 'chatter' | 'naive' | 'relay';
 
 const textOf = (sender: number, i: number) =>
   `ingest message ${i} from sender ${sender}: hello there`;
@@ -44,12 +36,7 @@ const textOf = (sender: number, i: number) =>
 /** One trial against a server process: connect, join, then send the fixed load. */
 const serverTrial = async (contender: Contender, shape: Shape) => {
   const dir = tempDir('ingest');
-  const server =
-    contender === 'chatter'
-      ? await startServerProcess('chatter-node.ts', chatterEnv(dir))
-      : contender === 'naive'
-        ? await startServerProcess('naive-server.ts', { NAIVE_DATA_DIR: dir })
-        : await startServerProcess('bare-relay.ts');
+  const server = await startContender(contender, dir);
   const sockets: Socket[] = [];
   try {
     await pool(shape.senders, 50, async (i) => {
