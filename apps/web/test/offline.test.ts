@@ -122,6 +122,7 @@ describe('the web app without its server', () => {
 
     await ada.page.reload();
     // Back from the outbox in IndexedDB, in order, while still cut off.
+    await pending(ada, 'first, before the reload').waitFor();
     await pending(ada, 'second, before the reload').waitFor();
     const texts = await messageItems(ada.page).locator('.message-text').allTextContents();
     expect(texts).toEqual(['first, before the reload', 'second, before the reload']);
