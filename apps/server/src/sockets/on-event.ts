@@ -4,7 +4,7 @@ import {
   clientEventSchemas,
   type ErrorPayload,
 } from '@chatter/protocol';
-import { isAppError, toErrorPayload, validationError } from '../utils/errors.js';
+import { asAppError, toErrorPayload, validationError } from '../utils/errors.js';
 import type { Logger } from '../utils/logger.js';
 import type { AckResult, ChatSocket } from './types.js';
 
@@ -46,9 +46,11 @@ export const sharedListener = <E extends ClientEventName>(
       });
       ack?.({ ok: true, ...result });
     } catch (error) {
-      if (!isAppError(error)) {
-        logger.error({ err: error, event, userId: this.data.user.id }, 'socket handler failed');
-      }
+      // Logged as the REST error handler logs: faults of ours as errors, store outages as warnings.
+      const known = asAppError(error);
+      const context = { err: error, event, userId: this.data.user.id };
+      if (!known) logger.error(context, 'socket handler failed');
+      else if (known.code === 'UNAVAILABLE') logger.warn(context, 'socket handler failed');
       ack?.({ ok: false, error: toErrorPayload(error) });
     }
   };

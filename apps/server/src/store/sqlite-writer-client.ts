@@ -16,9 +16,6 @@ const SETTLE_SLICE = 32;
 // A writer thread that ran at least this long is started again when it dies.
 const RESTART_AFTER_MS = 1000;
 
-/** How long a client should wait before retrying a write the database could not take. */
-export const WRITE_RETRY_AFTER_MS = 1000;
-
 /**
  * Built, this module is `dist/store/…js` next to the thread's `.js`. From source (tests, `pnpm
  * dev`) it is `.ts`, which a worker thread cannot load (it does not inherit the parent's
@@ -74,9 +71,7 @@ const startWorker = (options: WriterThreadOptions): Worker =>
 const toError = (outcome: Extract<WriteOutcome, { ok: false }>): Error => {
   const { unavailable, message, sqliteCode } = outcome.error;
   const error = unavailable
-    ? new StoreUnavailableError(`SQLite could not write: ${message}`, {
-        retryAfterMs: WRITE_RETRY_AFTER_MS,
-      })
+    ? new StoreUnavailableError(`SQLite could not write: ${message}`)
     : new Error(message);
   return Object.assign(error, { sqliteCode });
 };
@@ -164,7 +159,6 @@ export class SqliteWriterClient {
   #failAll(cause: Error): void {
     const error = new StoreUnavailableError(`SQLite writer thread failed: ${cause.message}`, {
       cause,
-      retryAfterMs: WRITE_RETRY_AFTER_MS,
     });
     for (const settle of this.#pending.values()) settle.reject(error);
     this.#pending.clear();

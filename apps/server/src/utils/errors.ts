@@ -71,5 +71,3 @@ export const toErrorPayload = (error: unknown): ErrorPayload =>
     code: 'INTERNAL',
     message: 'Something went wrong on the server',
   };
-
-export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
