@@ -32,14 +32,14 @@ let closing = false;
 
 const flush = () => {
   flushScheduled = false;
-  while (queue.length > 0) {
-    const batch = queue.splice(0, MAX_BATCH);
+  const batch = queue.splice(0, MAX_BATCH);
+  if (batch.length > 0) {
     const outcomes = writer.commit(batch.map(({ request }) => request));
     port.postMessage(batch.map(({ id }, i) => ({ id, outcome: outcomes[i] })));
-    // Let writes that arrived during the commit join the queue before the next one.
-    if (queue.length > 0) return scheduleFlush();
   }
-  if (closing) {
+  // What arrived during the commit (or did not fit in it) joins the queue first: the next batch.
+  if (queue.length > 0) scheduleFlush();
+  else if (closing) {
     db.close();
     port.close();
   }
