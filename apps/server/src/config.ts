@@ -91,7 +91,64 @@ const EnvSchema = z.object({
     .string()
     .min(32, 'CHATTER_JWT_SECRET must be at least 32 characters (HS256 needs 256 bits)')
     .optional(),
-  CHATTER_GUESTS: flag('CHATTER_GUESTS').default(true),
+  // Unset: on only when the server generates its own secret (the local demo), see loadConfig.
+  CHATTER_GUESTS: flag('CHATTER_GUESTS').optional(),
+  CHATTER_GUEST_ROOMS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((pattern) => pattern.trim())
+        .filter((pattern) => pattern.length > 0),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[^*]+\*?$|^\*$/,
+              'CHATTER_GUEST_ROOMS lists room names or prefix* patterns, separated by commas',
+            ),
+        )
+        .min(1, 'CHATTER_GUEST_ROOMS must name at least one room or pattern'),
+    )
+    .optional(),
+  CHATTER_SESSIONS_PER_MINUTE: wholeNumber('CHATTER_SESSIONS_PER_MINUTE', {
+    min: 1,
+    max: 1_000_000,
+  }).default(20),
+  CHATTER_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^[\w.:/]+(\s*,\s*[\w.:/]+)*$/,
+      'CHATTER_TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses and subnets (loopback, 10.0.0.0/8)',
+    )
+    .optional(),
+  CHATTER_MAX_CONNECTIONS_PER_USER: wholeNumber('CHATTER_MAX_CONNECTIONS_PER_USER', {
+    min: 1,
+    max: 100_000,
+  }).default(20),
+  CHATTER_MAX_CONNECTIONS_PER_ADDRESS: wholeNumber('CHATTER_MAX_CONNECTIONS_PER_ADDRESS', {
+    min: 1,
+    max: 1_000_000,
+  }).default(500),
+  CHATTER_MAX_ROOMS_PER_CONNECTION: wholeNumber('CHATTER_MAX_ROOMS_PER_CONNECTION', {
+    min: 1,
+    max: 100_000,
+  }).default(100),
+  CHATTER_ROOMS_PER_MINUTE: wholeNumber('CHATTER_ROOMS_PER_MINUTE', {
+    min: 1,
+    max: 1_000_000,
+  }).default(30),
+  CHATTER_MAX_BUFFERED_BYTES: wholeNumber('CHATTER_MAX_BUFFERED_BYTES', {
+    min: 64 * 1024,
+    max: 1024 * 1024 * 1024,
+  }).default(32 * 1024 * 1024),
+  CHATTER_MAX_TOKEN_TTL: wholeNumber('CHATTER_MAX_TOKEN_TTL', {
+    min: 60,
+    max: 10 * 365 * 24 * 3600,
+  }).default(30 * 24 * 3600),
   CHATTER_SESSION_TTL_SECONDS: wholeNumber('CHATTER_SESSION_TTL_SECONDS', {
     min: 60,
     max: 365 * 24 * 3600,
@@ -140,7 +197,23 @@ export interface Config {
   /** The built web app, served at `/` when it holds an `index.html`. */
   webDir: string;
   jwtSecret: string | undefined;
+  /** Guest sessions: on by default only while the server generates its own secret. */
   guestsEnabled: boolean;
+  /** Room names and `prefix*` patterns guests are confined to; undefined: any room. */
+  guestRooms: string[] | undefined;
+  /** Guest sessions one client address may start per minute. */
+  sessionsPerMinute: number;
+  /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client. */
+  trustProxy: boolean | number | string;
+  maxConnectionsPerUser: number;
+  maxConnectionsPerAddress: number;
+  maxRoomsPerConnection: number;
+  /** Rooms one user may bring into existence per minute. */
+  roomsPerMinute: number;
+  /** Outgoing bytes a connection may have waiting before it is closed as a slow consumer. */
+  maxBufferedBytes: number;
+  /** The longest token lifetime (exp − iat, or exp − now without iat) accepted, in seconds. */
+  maxTokenTtlSeconds: number;
   sessionTtlSeconds: number;
   presenceGraceMs: number;
   typingTimeoutMs: number;
@@ -149,6 +222,14 @@ export interface Config {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
 }
+
+/** `true`/`false`, a hop count, or a list of trusted addresses/subnets, as Express takes them. */
+const parseTrustProxy = (value: string | undefined): boolean | number | string => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -170,6 +251,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CHATTER_SESSION_TTL_SECONDS > e.CHATTER_MAX_TOKEN_TTL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  CHATTER_SESSION_TTL_SECONDS (${e.CHATTER_SESSION_TTL_SECONDS}) must not exceed CHATTER_MAX_TOKEN_TTL (${e.CHATTER_MAX_TOKEN_TTL}): guest tokens would be refused`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -180,7 +266,18 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     sqliteBusyTimeoutMs: e.CHATTER_SQLITE_BUSY_TIMEOUT_MS,
     webDir: path.resolve(e.CHATTER_WEB_DIR),
     jwtSecret: e.CHATTER_JWT_SECRET,
-    guestsEnabled: e.CHATTER_GUESTS,
+    // A server given its secret serves an app that signs its own tokens: anonymous guests there
+    // would read and post next to that app's users unless the operator asks for them.
+    guestsEnabled: e.CHATTER_GUESTS ?? e.CHATTER_JWT_SECRET === undefined,
+    guestRooms: e.CHATTER_GUEST_ROOMS,
+    sessionsPerMinute: e.CHATTER_SESSIONS_PER_MINUTE,
+    trustProxy: parseTrustProxy(e.CHATTER_TRUST_PROXY),
+    maxConnectionsPerUser: e.CHATTER_MAX_CONNECTIONS_PER_USER,
+    maxConnectionsPerAddress: e.CHATTER_MAX_CONNECTIONS_PER_ADDRESS,
+    maxRoomsPerConnection: e.CHATTER_MAX_ROOMS_PER_CONNECTION,
+    roomsPerMinute: e.CHATTER_ROOMS_PER_MINUTE,
+    maxBufferedBytes: e.CHATTER_MAX_BUFFERED_BYTES,
+    maxTokenTtlSeconds: e.CHATTER_MAX_TOKEN_TTL,
     sessionTtlSeconds: e.CHATTER_SESSION_TTL_SECONDS,
     presenceGraceMs: e.CHATTER_PRESENCE_GRACE_MS,
     typingTimeoutMs: e.CHATTER_TYPING_TIMEOUT_MS,

@@ -45,8 +45,14 @@ export const startTestServer = async (
     CHATTER_JWT_SECRET: TEST_SECRET,
     CHATTER_PRESENCE_GRACE_MS: '300',
     CHATTER_TYPING_TIMEOUT_MS: '400',
-    // Tests send hundreds of messages quickly; the rate-limit test sets its own limit.
+    // A secret of our own turns guests off by default; most tests sign in as guests.
+    CHATTER_GUESTS: 'true',
+    // Tests send hundreds of messages and open hundreds of sessions and sockets from one
+    // address quickly; the tests of each limit set their own.
     CHATTER_MESSAGES_PER_MINUTE: '1000000',
+    CHATTER_SESSIONS_PER_MINUTE: '1000000',
+    CHATTER_ROOMS_PER_MINUTE: '1000000',
+    CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
     LOG_LEVEL: 'silent',
     ...options.env,
   });

@@ -40,6 +40,45 @@ describe('configuration', () => {
     expect(config.presenceGraceMs).toBeGreaterThanOrEqual(1000);
   });
 
+  it('has limits on by default, guests only while the server makes its own secret', () => {
+    expect(loadConfig({})).toMatchObject({
+      guestsEnabled: true,
+      guestRooms: undefined,
+      sessionsPerMinute: 20,
+      trustProxy: false,
+      maxConnectionsPerUser: 20,
+      maxConnectionsPerAddress: 500,
+      maxRoomsPerConnection: 100,
+      roomsPerMinute: 30,
+      maxBufferedBytes: 32 * 1024 * 1024,
+      maxTokenTtlSeconds: 30 * 24 * 3600,
+    });
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ CHATTER_JWT_SECRET: secret }).guestsEnabled).toBe(false);
+    expect(loadConfig({ CHATTER_JWT_SECRET: secret, CHATTER_GUESTS: 'true' }).guestsEnabled).toBe(
+      true,
+    );
+    expect(loadConfig({ CHATTER_GUESTS: 'false' }).guestsEnabled).toBe(false);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['loopback', 'loopback'],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('reads CHATTER_TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ CHATTER_TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('reads guest room names and prefix patterns', () => {
+    expect(loadConfig({ CHATTER_GUEST_ROOMS: 'lobby, demo-*,help' }).guestRooms).toEqual([
+      'lobby',
+      'demo-*',
+      'help',
+    ]);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT must be a whole number'],
     [{ PORT: '70000' }, 'PORT must be at most 65535'],
@@ -58,6 +97,20 @@ describe('configuration', () => {
       'CHATTER_MONGODB_WRITE_TIMEOUT_MS must be at least',
     ],
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS must be a comma-separated list'],
+    [{ CHATTER_GUEST_ROOMS: 'a*b' }, 'CHATTER_GUEST_ROOMS lists room names or prefix* patterns'],
+    [{ CHATTER_GUEST_ROOMS: ' , ' }, 'CHATTER_GUEST_ROOMS must name at least one room'],
+    [{ CHATTER_SESSIONS_PER_MINUTE: '0' }, 'CHATTER_SESSIONS_PER_MINUTE must be at least 1'],
+    [{ CHATTER_TRUST_PROXY: 'every proxy' }, 'CHATTER_TRUST_PROXY must be true, false'],
+    [{ CHATTER_MAX_CONNECTIONS_PER_USER: '0' }, 'CHATTER_MAX_CONNECTIONS_PER_USER must be at'],
+    [{ CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, 'CHATTER_MAX_CONNECTIONS_PER_ADDRESS must be'],
+    [{ CHATTER_MAX_ROOMS_PER_CONNECTION: 'many' }, 'CHATTER_MAX_ROOMS_PER_CONNECTION must be a'],
+    [{ CHATTER_ROOMS_PER_MINUTE: '0' }, 'CHATTER_ROOMS_PER_MINUTE must be at least 1'],
+    [{ CHATTER_MAX_BUFFERED_BYTES: '1000' }, 'CHATTER_MAX_BUFFERED_BYTES must be at least 65536'],
+    [{ CHATTER_MAX_TOKEN_TTL: '10' }, 'CHATTER_MAX_TOKEN_TTL must be at least 60'],
+    [
+      { CHATTER_SESSION_TTL_SECONDS: '7200', CHATTER_MAX_TOKEN_TTL: '3600' },
+      'CHATTER_SESSION_TTL_SECONDS (7200) must not exceed CHATTER_MAX_TOKEN_TTL (3600)',
+    ],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     expect(() => loadConfig(env)).toThrowError(message);

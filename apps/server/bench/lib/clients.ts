@@ -21,7 +21,13 @@ export const chatterEnv = (dataDir: string): Record<string, string> => ({
   HOST: '127.0.0.1',
   CHATTER_DATA_DIR: dataDir,
   CHATTER_JWT_SECRET: SECRET,
+  CHATTER_GUESTS: 'true',
+  // The bench measures throughput from one address, not the limits.
   CHATTER_MESSAGES_PER_MINUTE: '1000000',
+  CHATTER_SESSIONS_PER_MINUTE: '1000000',
+  CHATTER_ROOMS_PER_MINUTE: '1000000',
+  CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+  CHATTER_MAX_CONNECTIONS_PER_USER: '100000',
   LOG_LEVEL: 'silent',
 });
 
