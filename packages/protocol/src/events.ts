@@ -12,6 +12,7 @@ import { LIMITS } from './limits.js';
 import {
   CatchUpPageSizeSchema,
   ClientIdSchema,
+  isWellFormedText,
   MessageTextSchema,
   RoomNameSchema,
   SeqCursorSchema,
@@ -25,7 +26,12 @@ export const JoinPayloadSchema = z.strictObject({
   /** The last `seq` the client holds; replay starts after it. */
   since: SeqCursorSchema.optional(),
   /** The room epoch `since` belongs to; a different epoch means `since` is void. */
-  epoch: z.string().min(1).max(64).optional(),
+  epoch: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine(isWellFormedText, 'epoch must be well-formed Unicode')
+    .optional(),
 });
 
 export type JoinPayload = z.infer<typeof JoinPayloadSchema>;

@@ -15,6 +15,17 @@ const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 const CONTROL = /\p{Cc}/u;
 
+// A surrogate that is not half of a pair. In `u` mode a pair reads as one code point, so only a
+// lone half matches. Such a string has no UTF-8 form: stored, it would come back as U+FFFD, so
+// what a client sent, what was acknowledged and what is read back would differ. (The same test
+// as `String.prototype.isWellFormed`, which browsers before 2023 lack.)
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Whether `value` is well-formed UTF-16, so it survives UTF-8 (JSON, SQLite, BSON) unchanged. */
+export const isWellFormedText = (value: string): boolean => !LONE_SURROGATE.test(value);
+
+const NOT_WELL_FORMED = 'must be well-formed Unicode (it contains a lone surrogate)';
+
 /** A string of at most `max` UTF-16 units has at most `max` code points: no need to count them. */
 const withinCodePoints = (value: string, max: number): boolean =>
   value.length <= max || codePointLength(value) <= max;
@@ -31,6 +42,7 @@ export type RoomName = z.infer<typeof RoomNameSchema>;
 export const MessageTextSchema = z
   .string()
   .min(1, 'Message text must not be empty')
+  .refine(isWellFormedText, `Message text ${NOT_WELL_FORMED}`)
   .refine((text) => !INVISIBLE.test(text), 'Message text must not be blank')
   .refine(
     (text) => withinCodePoints(text, LIMITS.messageTextMaxLength),
@@ -41,6 +53,7 @@ export const DisplayNameSchema = z
   .string()
   .trim()
   .min(1, 'Display name must not be blank')
+  .refine(isWellFormedText, `Display name ${NOT_WELL_FORMED}`)
   .refine(
     (name) => withinCodePoints(name, LIMITS.displayNameMaxLength),
     `Display name must be at most ${LIMITS.displayNameMaxLength} characters`,
@@ -53,7 +66,11 @@ export const DisplayNameSchema = z
   )
   .refine((name) => !INVISIBLE.test(name), 'Display name must not be blank');
 
-export const UserIdSchema = z.string().min(1).max(LIMITS.userIdMaxLength);
+export const UserIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.userIdMaxLength)
+  .refine(isWellFormedText, `User id ${NOT_WELL_FORMED}`);
 
 export const ClientIdSchema = z
   .string()
@@ -82,6 +99,7 @@ export const TimestampSchema = z.iso.datetime();
 export const isMessageText = (value: unknown): value is string =>
   typeof value === 'string' &&
   value.length > 0 &&
+  isWellFormedText(value) &&
   !INVISIBLE.test(value) &&
   withinCodePoints(value, LIMITS.messageTextMaxLength);
 
@@ -90,13 +108,17 @@ export const isDisplayName = (value: unknown): value is string =>
   typeof value === 'string' &&
   value.length > 0 &&
   value === value.trim() &&
+  isWellFormedText(value) &&
   withinCodePoints(value, LIMITS.displayNameMaxLength) &&
   !CONTROL.test(value) &&
   !BIDI_CONTROL.test(value) &&
   !INVISIBLE.test(value);
 
 export const isUserId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= LIMITS.userIdMaxLength;
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= LIMITS.userIdMaxLength &&
+  isWellFormedText(value);
 
 export const isClientId = (value: unknown): value is string =>
   typeof value === 'string' &&
