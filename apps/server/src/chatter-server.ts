@@ -4,8 +4,9 @@ import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@c
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createAuthService, resolveJwtSecret } from './services/auth-service.js';
+import { createAuthService } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
+import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
 import { PresenceFanout } from './services/presence-fanout.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
@@ -81,6 +82,7 @@ export const startChatterServer = async (
   const auth = createAuthService({
     secret: resolveJwtSecret(config.jwtSecret, config.dataDir),
     sessionTtlSeconds: config.sessionTtlSeconds,
+    maxTokenTtlSeconds: config.maxTokenTtlSeconds,
   });
   const store = await openStore(config, logger);
 

@@ -25,6 +25,12 @@ export const LIMITS = {
   userIdMaxLength: 128,
   /** Longest `clientId` a client may attach to a message. */
   clientIdMaxLength: 64,
+  /**
+   * Longest access token a server accepts, in characters. A token travels with every handshake
+   * and REST request: a client refuses a longer one itself, since one past the frame limit
+   * (`maxPayloadBytes`) would only see its connection closed, with no reason given.
+   */
+  maxTokenLength: 8192,
   /** Most user ids one status query may name. */
   statusQueryMaxUsers: 100,
   /**

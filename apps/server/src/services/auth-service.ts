@@ -1,7 +1,10 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { AccessTokenClaimsSchema, type CreateSessionResponse, type User } from '@chatter/protocol';
+import { createSecretKey } from 'node:crypto';
+import {
+  AccessTokenClaimsSchema,
+  type CreateSessionResponse,
+  LIMITS,
+  type User,
+} from '@chatter/protocol';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../utils/errors.js';
 import { newGuestId } from '../utils/ids.js';
@@ -27,12 +30,43 @@ const CACHED_TOKEN_MAX_LENGTH = 2048;
 // Pinned so a token cannot pick its own algorithm ("none", or RS256 with our secret as a key).
 const ALGORITHMS = ['HS256'];
 
+// How far ahead of our clock a token's `iat` may be: the clocks of the app backends that mint
+// tokens drift a little.
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Refuses a token that lives longer than `maxTtlSeconds`: counted from `iat` when the token has
+ * one, else from now. So no token is everlasting, whatever its `exp`, and every `exp` accepted
+ * is a date (an `exp` of 1e15 seconds is not).
+ */
+const checkLifetime = (
+  { exp, iat }: { exp: number; iat?: unknown },
+  maxTtlSeconds: number,
+): void => {
+  const now = Math.floor(Date.now() / 1000);
+  const issuedAt = typeof iat === 'number' ? iat : undefined;
+  if (issuedAt !== undefined && issuedAt > now + CLOCK_SKEW_SECONDS) {
+    throw new AppError('UNAUTHORIZED', 'Token is not valid: it was issued in the future (iat)');
+  }
+  const lifetime = exp - (issuedAt ?? now);
+  if (lifetime > maxTtlSeconds) {
+    throw new AppError(
+      'UNAUTHORIZED',
+      `Token lives too long: ${issuedAt === undefined ? 'exp is' : 'exp − iat is'} ${lifetime} seconds, and this server accepts at most ${maxTtlSeconds} (CHATTER_MAX_TOKEN_TTL)`,
+      { maxTokenTtlSeconds: maxTtlSeconds },
+    );
+  }
+};
+
 export const createAuthService = ({
   secret,
   sessionTtlSeconds,
+  maxTokenTtlSeconds,
 }: {
   secret: string;
   sessionTtlSeconds: number;
+  /** The longest lifetime a token may have (CHATTER_MAX_TOKEN_TTL). */
+  maxTokenTtlSeconds: number;
 }): AuthService => {
   // A KeyObject, made once: given raw bytes, jose imports a WebCrypto key on every call (13% of
   // a REST history request's CPU).
@@ -59,6 +93,10 @@ export const createAuthService = ({
     if (!claims.success) {
       throw new AppError('UNAUTHORIZED', 'Token claims are not valid (need sub, name and exp)');
     }
+    checkLifetime(
+      { exp: claims.data.exp, iat: (payload as { iat?: unknown }).iat },
+      maxTokenTtlSeconds,
+    );
     return {
       id: claims.data.sub,
       name: claims.data.name,
@@ -69,6 +107,14 @@ export const createAuthService = ({
 
   return {
     async verify(token) {
+      // Checked before anything else: a token this long is not worth decoding.
+      if (token.length > LIMITS.maxTokenLength) {
+        throw new AppError(
+          'UNAUTHORIZED',
+          `Token is too large: ${token.length} characters, and at most ${LIMITS.maxTokenLength} are accepted`,
+          { maxTokenLength: LIMITS.maxTokenLength },
+        );
+      }
       const known = verified.get(token);
       if (known && known.expiresAtMs > Date.now()) return known;
       verified.delete(token);
@@ -103,30 +149,4 @@ export const bearerToken = (header: string | undefined): string => {
     throw new AppError('UNAUTHORIZED', 'Send a token as "Authorization: Bearer <token>"');
   }
   return match[1];
-};
-
-const SECRET_FILE = 'jwt-secret';
-
-/**
- * The configured secret, or one generated on first start and kept in the data directory so
- * tokens survive restarts of a local server that was given no configuration.
- */
-export const resolveJwtSecret = (configured: string | undefined, dataDir: string): string => {
-  if (configured) return configured;
-  const file = path.join(dataDir, SECRET_FILE);
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  // `wx` fails if another process created the file first; then theirs is the one to use.
-  try {
-    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return fs.readFileSync(file, 'utf8').trim();
-  }
 };
