@@ -14,6 +14,11 @@ export const AccessTokenClaimsSchema = z.object({
   exp: z.number().int().positive(),
   /** When present, the only rooms this token may read, post or type in. */
   rooms: z.array(RoomNameSchema).max(1000).optional(),
+  /**
+   * Set by the server on the guest sessions it issues (`POST /api/session`); guests may be
+   * confined to some rooms (`CHATTER_GUEST_ROOMS`). App backends leave it out.
+   */
+  guest: z.boolean().optional(),
 });
 
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;

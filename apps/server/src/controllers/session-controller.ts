@@ -3,16 +3,16 @@ import type {
   CreateSessionResponse,
   CurrentSessionResponse,
 } from '@chatter/protocol';
-import type { Reply } from '../routes/route.js';
-import type { AuthService, AuthUser } from '../services/auth-service.js';
-import { AppError } from '../utils/errors.js';
+import type { PublicRequest, Reply } from '../routes/route.js';
+import type { AuthUser } from '../services/auth-service.js';
+import type { SessionService } from '../services/session-service.js';
 
-export const createSessionController = (auth: AuthService, guestsEnabled: boolean) => ({
-  async create(input: CreateSessionRequest): Promise<Reply<CreateSessionResponse>> {
-    if (!guestsEnabled) {
-      throw new AppError('FORBIDDEN', 'Guest sessions are turned off on this server');
-    }
-    return { status: 201, body: await auth.issueGuestSession(input.name) };
+export const createSessionController = (sessions: SessionService) => ({
+  async create(
+    input: CreateSessionRequest,
+    request: PublicRequest,
+  ): Promise<Reply<CreateSessionResponse>> {
+    return { status: 201, body: await sessions.startGuest(input.name, request.address) };
   },
 
   async current(_input: unknown, user: AuthUser): Promise<Reply<CurrentSessionResponse>> {

@@ -12,18 +12,17 @@ import { createStatusController } from '../controllers/status-controller.js';
 import { authenticate } from '../middleware/authenticate.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
-import type { LastSeenRecorder } from '../services/last-seen-recorder.js';
-import type { PresenceTracker } from '../services/presence-service.js';
+import type { SessionService } from '../services/session-service.js';
+import type { StatusService } from '../services/status-service.js';
 import type { ChatStore } from '../store/chat-store.js';
 import { publicRoute, route } from './route.js';
 
 export interface ApiDeps {
   auth: AuthService;
   chat: ChatService;
-  presence: PresenceTracker;
-  lastSeen: LastSeenRecorder;
+  sessions: SessionService;
+  status: StatusService;
   store: ChatStore;
-  guestsEnabled: boolean;
 }
 
 const NoQuerySchema = z.strictObject({});
@@ -31,14 +30,12 @@ const NoQuerySchema = z.strictObject({});
 export const createApiRouter = ({
   auth,
   chat,
-  presence,
-  lastSeen,
-  store,
-  guestsEnabled,
+  sessions,
+  status: statusService,
 }: ApiDeps): Router => {
-  const session = createSessionController(auth, guestsEnabled);
+  const session = createSessionController(sessions);
   const messages = createMessagesController(chat);
-  const status = createStatusController(presence, lastSeen, store);
+  const status = createStatusController(statusService);
   const router = Router();
 
   router.post('/session', publicRoute(CreateSessionRequestSchema, session.create));

@@ -54,12 +54,20 @@ export const route =
     send(res, await controller(input, authenticatedUser(res)));
   };
 
+/** What a route without a token knows of its caller. */
+export interface PublicRequest {
+  /** The client's address, through the proxies `CHATTER_TRUST_PROXY` trusts. */
+  address: string;
+}
+
 /** Like `route` with a JSON body, for the one route that runs before the caller has a token. */
 export const publicRoute =
   <Schema extends z.ZodType, Body>(
     schema: Schema,
-    controller: (input: z.output<Schema>) => Promise<Reply<Body>>,
+    controller: (input: z.output<Schema>, request: PublicRequest) => Promise<Reply<Body>>,
   ): RequestHandler =>
   async (req, res) => {
-    send(res, await controller(parseInput(req, 'body', schema)));
+    // `req.ip` follows the app's `trust proxy`; undefined only once the socket is gone.
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    send(res, await controller(parseInput(req, 'body', schema), { address }));
   };

@@ -1,0 +1,89 @@
+import type { Presence, UserStatus } from '@chatter/protocol';
+import type { ChatStore } from '../store/chat-store.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { AuthUser } from './auth-service.js';
+import type { LastSeenRecorder } from './last-seen-recorder.js';
+import type { PresenceTracker } from './presence-service.js';
+
+// Offline users whose last rooms are remembered, so a caller confined to some rooms can still
+// see when the people of those rooms were last there. The oldest are forgotten first.
+const LAST_ROOMS_KEPT = 10_000;
+
+const toUserStatus = ({ user, status, lastSeen }: Presence): UserStatus => ({
+  id: user.id,
+  name: user.name,
+  status,
+  lastSeen,
+});
+
+/**
+ * Who is online, away or offline, told only about users who share a room the caller may use:
+ * a room the user is in now, or was in when they went offline. A user whose rooms are unknown
+ * (offline since before this process started) shares a room only with callers who may use every
+ * room, since those could join any room and see them there.
+ */
+export class StatusService {
+  readonly #presence: PresenceTracker;
+  readonly #lastSeen: LastSeenRecorder;
+  readonly #store: ChatStore;
+  readonly #policy: AccessPolicy;
+  readonly #lastRooms = new Map<string, readonly string[]>();
+
+  constructor(deps: {
+    presence: PresenceTracker;
+    lastSeen: LastSeenRecorder;
+    store: ChatStore;
+    policy: AccessPolicy;
+  }) {
+    this.#presence = deps.presence;
+    this.#lastSeen = deps.lastSeen;
+    this.#store = deps.store;
+    this.#policy = deps.policy;
+  }
+
+  /** Called with every presence change: the rooms a user leaves behind when going offline. */
+  presenceChanged(presence: Presence, rooms: readonly string[]): void {
+    if (presence.status !== 'offline' || rooms.length === 0) return;
+    this.#lastRooms.delete(presence.user.id);
+    this.#lastRooms.set(presence.user.id, rooms);
+    if (this.#lastRooms.size > LAST_ROOMS_KEPT) {
+      const oldest = this.#lastRooms.keys().next();
+      if (!oldest.done) this.#lastRooms.delete(oldest.value);
+    }
+  }
+
+  /** Everyone online or away whom the caller may see. */
+  listOnline(caller: AuthUser): UserStatus[] {
+    return this.#presence
+      .listOnline()
+      .filter((presence) => this.#mayKnowAbout(caller, presence.user.id, true))
+      .map(toUserStatus);
+  }
+
+  /** The status of each of `userIds` the caller may see; the others are left out, as unknown. */
+  async lookUp(caller: AuthUser, userIds: readonly string[]): Promise<UserStatus[]> {
+    const visible = [...new Set(userIds)].filter((id) => this.#mayKnowAbout(caller, id, false));
+    const notLive = visible.filter((id) => !this.#presence.get(id) && !this.#lastSeen.pending(id));
+    const stored = new Map((await this.#store.getUsers(notLive)).map((user) => [user.id, user]));
+    return visible.flatMap((id): UserStatus[] => {
+      const live = this.#presence.get(id);
+      if (live) return [toUserStatus(live)];
+      // A time not written yet is newer than the stored one.
+      const known = this.#lastSeen.pending(id) ?? stored.get(id);
+      return known ? [{ id, name: known.name, lastSeen: known.lastSeen, status: 'offline' }] : [];
+    });
+  }
+
+  /** `listing`: the caller asked for everyone online, so only users in a room now count. */
+  #mayKnowAbout(caller: AuthUser, userId: string, listing: boolean): boolean {
+    if (userId === caller.id) return true;
+    const current = this.#presence.roomsOfUser(userId);
+    const last = this.#lastRooms.get(userId);
+    const rooms = current.size > 0 || listing ? current : (last ?? []);
+    for (const room of rooms) {
+      if (this.#policy.decide(caller, 'read', room).allowed) return true;
+    }
+    const roomsUnknown = !listing && current.size === 0 && last === undefined;
+    return roomsUnknown && this.#policy.mayUseEveryRoom(caller);
+  }
+}
