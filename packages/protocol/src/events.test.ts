@@ -4,6 +4,7 @@ import {
   type ClientEventName,
   type ClientEventPayload,
   clientEventSchemas,
+  ErrorPayloadSchema,
   LIMITS,
   type Message,
   MessageSchema,
@@ -159,6 +160,7 @@ const message: Message = {
 describe('serverEventSchemas', () => {
   it('maps each server event to its schema', () => {
     expect(Object.keys(serverEventSchemas).sort()).toEqual([
+      'closing',
       'message',
       'presence',
       'presences',
@@ -167,6 +169,7 @@ describe('serverEventSchemas', () => {
     expect(serverEventSchemas.message).toBe(MessageSchema);
     expect(serverEventSchemas.presence).toBe(PresenceSchema);
     expect(serverEventSchemas.typing).toBe(TypingEventSchema);
+    expect(serverEventSchemas.closing).toBe(ErrorPayloadSchema);
     const presence = { user: { id: 'u1', name: 'Ada' }, status: 'online', lastSeen: null };
     expect(serverEventSchemas.presences.safeParse([presence, presence]).success).toBe(true);
     expect(serverEventSchemas.presences.safeParse([]).success).toBe(false);

@@ -8,6 +8,7 @@ import {
   PresenceStatusSchema,
   UserSchema,
 } from './entities.js';
+import { type ErrorPayload, ErrorPayloadSchema } from './errors.js';
 import { LIMITS } from './limits.js';
 import {
   CatchUpPageSizeSchema,
@@ -158,6 +159,11 @@ export interface ServerToClientEvents {
    */
   presences: (presences: Presence[]) => void;
   typing: (event: TypingEvent) => void;
+  /**
+   * The server is about to close this connection, and why, in the shared error shape. Sent just
+   * before the disconnect: `RATE_LIMITED` for a connection that kept exceeding its event budgets.
+   */
+  closing: (reason: ErrorPayload) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -194,4 +200,5 @@ export const serverEventSchemas = {
   presence: PresenceSchema,
   presences: z.array(PresenceSchema).min(1),
   typing: TypingEventSchema,
+  closing: ErrorPayloadSchema,
 } as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };
