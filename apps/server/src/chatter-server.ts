@@ -4,6 +4,7 @@ import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@c
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { EVENT_LIMITS } from './event-limits.js';
 import { createAuthService } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
 import { resolveJwtSecret } from './services/jwt-secret.js';
@@ -115,9 +116,12 @@ export const startChatterServer = async (
     onChange: (update, rooms) => presenceFanout.publish(update, rooms),
     onSeen: (user, at) => lastSeen.record(user, at),
   });
-  const typing = new TypingTracker(config.typingTimeoutMs, (event) => {
-    io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
-  });
+  const typing = new TypingTracker(
+    { timeoutMs: config.typingTimeoutMs, relayIntervalMs: EVENT_LIMITS.typingRelayIntervalMs },
+    (event) => {
+      io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
+    },
+  );
 
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
