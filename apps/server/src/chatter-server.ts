@@ -112,10 +112,14 @@ export const startChatterServer = async (
   });
   const lastSeen = new LastSeenRecorder({ store, logger, intervalMs: LAST_SEEN_WRITE_INTERVAL_MS });
   const presenceFanout = new PresenceFanout(PRESENCE_WINDOW_MS, presenceDelivery(io));
-  const presence = new InMemoryPresenceTracker(config.presenceGraceMs, {
-    onChange: (update, rooms) => presenceFanout.publish(update, rooms),
-    onSeen: (user, at) => lastSeen.record(user, at),
-  });
+  const presence = new InMemoryPresenceTracker(
+    config.presenceGraceMs,
+    {
+      onChange: (update, rooms) => presenceFanout.publish(update, rooms),
+      onSeen: (user, at) => lastSeen.record(user, at),
+    },
+    EVENT_LIMITS.awayAnnounceIntervalMs,
+  );
   const typing = new TypingTracker(
     { timeoutMs: config.typingTimeoutMs, relayIntervalMs: EVENT_LIMITS.typingRelayIntervalMs },
     (event) => {

@@ -46,14 +46,23 @@ interface Entry {
   /** Rooms of connections that closed, so the offline event still reaches them; made when needed. */
   departedRooms: Set<string> | undefined;
   offlineTimer: NodeJS.Timeout | undefined;
+  /** When the last change was announced (monotonic ms), for coalescing away toggles. */
+  announcedAt: number;
+  /** Announces the status an away toggle left behind, once the interval since the last ends. */
+  awayTimer: NodeJS.Timeout | undefined;
 }
 
 export class InMemoryPresenceTracker implements PresenceTracker {
   private readonly entries = new Map<string, Entry>();
 
+  /**
+   * @param awayIntervalMs away toggles are announced at most once per this interval: a toggle
+   *   within it is announced when it ends, as the status the user has then (the last one wins).
+   */
   constructor(
     private readonly graceMs: number,
     private readonly listener: PresenceListener,
+    private readonly awayIntervalMs = 0,
   ) {}
 
   connect(user: User, connectionId: string): void {
@@ -67,6 +76,8 @@ export class InMemoryPresenceTracker implements PresenceTracker {
         lastSeen: now,
         departedRooms: undefined,
         offlineTimer: undefined,
+        announcedAt: Number.NEGATIVE_INFINITY,
+        awayTimer: undefined,
       };
       this.entries.set(user.id, entry);
     }
@@ -103,8 +114,16 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const connection = entry?.connections.get(connectionId);
     if (!entry || !connection) return 'offline';
     connection.away = away;
-    this.publishIfChanged(entry);
-    return entry.published;
+    const wait = entry.announcedAt + this.awayIntervalMs - performance.now();
+    if (wait <= 0) this.publishIfChanged(entry);
+    else if (!entry.awayTimer) {
+      entry.awayTimer = setTimeout(() => {
+        entry.awayTimer = undefined;
+        this.publishIfChanged(entry);
+      }, wait);
+      entry.awayTimer.unref();
+    }
+    return this.statusOf(entry);
   }
 
   enterRoom(userId: string, connectionId: string, room: string): void {
@@ -141,6 +160,7 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const now = new Date();
     for (const entry of this.entries.values()) {
       clearTimeout(entry.offlineTimer);
+      clearTimeout(entry.awayTimer);
       this.listener.onSeen(entry.user, entry.connections.size > 0 ? now : entry.lastSeen);
     }
     this.entries.clear();
@@ -174,12 +194,14 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     const status = this.statusOf(entry);
     if (status === entry.published) return;
     entry.published = status;
+    entry.announcedAt = performance.now();
     if (status !== 'offline') entry.departedRooms = undefined;
     this.listener.onChange(this.presenceOf(entry), this.audienceOf(entry));
   }
 
   private goOffline(entry: Entry): void {
     if (entry.connections.size > 0) return;
+    clearTimeout(entry.awayTimer);
     entry.published = 'offline';
     this.entries.delete(entry.user.id);
     this.listener.onSeen(entry.user, entry.lastSeen);
