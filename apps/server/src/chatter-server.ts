@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { EVENT_LIMITS } from './event-limits.js';
 import { createAuthService } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
+import { EventBudgets } from './services/event-budget.js';
 import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
 import { PresenceFanout } from './services/presence-fanout.js';
@@ -126,6 +127,11 @@ export const startChatterServer = async (
       io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
     },
   );
+  const budgets = new EventBudgets({
+    eventsPerSecond: config.eventsPerSecond,
+    readBytesPerSecond: config.readBytesPerSecond,
+    refusalsBeforeDisconnect: config.refusalsBeforeDisconnect,
+  });
 
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
@@ -148,7 +154,15 @@ export const startChatterServer = async (
   // attached. The other way round, Express answers 404 to long-polling requests that Socket.IO
   // answers too, and the second answer crashes the process.
   io.attach(httpServer);
-  const sockets = registerSockets(io, { auth, chat, presence, typing, logger, isShuttingDown });
+  const sockets = registerSockets(io, {
+    auth,
+    chat,
+    presence,
+    typing,
+    budgets,
+    logger,
+    isShuttingDown,
+  });
 
   try {
     await listen(httpServer, config.port, config.host);

@@ -165,6 +165,18 @@ const EnvSchema = z.object({
     min: 1,
     max: 1_000_000,
   }).default(120),
+  CHATTER_EVENTS_PER_SECOND: wholeNumber('CHATTER_EVENTS_PER_SECOND', {
+    min: 1,
+    max: 1_000_000,
+  }).default(20),
+  CHATTER_READ_BYTES_PER_SECOND: wholeNumber('CHATTER_READ_BYTES_PER_SECOND', {
+    min: 64 * 1024,
+    max: 1024 * 1024 * 1024,
+  }).default(2 * 1024 * 1024),
+  CHATTER_REFUSALS_BEFORE_DISCONNECT: wholeNumber('CHATTER_REFUSALS_BEFORE_DISCONNECT', {
+    min: 1,
+    max: 1_000_000,
+  }).default(100),
   REDIS_URL: z
     .url({ message: 'REDIS_URL must be a URL such as redis://127.0.0.1:6379' })
     .optional(),
@@ -218,6 +230,12 @@ export interface Config {
   presenceGraceMs: number;
   typingTimeoutMs: number;
   messagesPerMinute: number;
+  /** Typing, away and leave events one connection may send per second (its budget holds 5 s). */
+  eventsPerSecond: number;
+  /** Approximate bytes of history one connection may read (join, history) per second. */
+  readBytesPerSecond: number;
+  /** Budget refusals (one forgiven per second) after which a connection is closed. */
+  refusalsBeforeDisconnect: number;
   redisUrl: string | undefined;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
@@ -282,6 +300,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     presenceGraceMs: e.CHATTER_PRESENCE_GRACE_MS,
     typingTimeoutMs: e.CHATTER_TYPING_TIMEOUT_MS,
     messagesPerMinute: e.CHATTER_MESSAGES_PER_MINUTE,
+    eventsPerSecond: e.CHATTER_EVENTS_PER_SECOND,
+    readBytesPerSecond: e.CHATTER_READ_BYTES_PER_SECOND,
+    refusalsBeforeDisconnect: e.CHATTER_REFUSALS_BEFORE_DISCONNECT,
     redisUrl: e.REDIS_URL,
     corsOrigins: e.CORS_ORIGINS ?? [],
     logLevel: e.LOG_LEVEL,

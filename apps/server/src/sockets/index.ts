@@ -40,7 +40,8 @@ export const registerSockets = (
   };
   // Built once; every socket registers the same functions.
   const listeners = (Object.keys(handlers) as Array<keyof EventHandlers>).map(
-    (event) => [event, sharedListener(event, handlers[event] as never, deps.logger)] as const,
+    (event) =>
+      [event, sharedListener(event, handlers[event] as never, deps.logger, deps.budgets)] as const,
   );
   const lifecycle = connectionLifecycle(deps);
 

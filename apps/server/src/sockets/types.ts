@@ -6,6 +6,7 @@ import type {
 import type { Server, Socket } from 'socket.io';
 import type { AuthUser } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
+import type { EventBudgets } from '../services/event-budget.js';
 import type { PresenceTracker } from '../services/presence-service.js';
 import type { TypingTracker } from '../services/typing-service.js';
 import type { Logger } from '../utils/logger.js';
@@ -35,6 +36,8 @@ export interface SocketDeps {
   chat: ChatService;
   presence: PresenceTracker;
   typing: TypingTracker;
+  /** Per-connection budgets every event but `message` is paid from. */
+  budgets: EventBudgets;
   logger: Logger;
 }
 
