@@ -23,6 +23,7 @@ import {
 } from './sockets/types.js';
 import type { ChatStore } from './store/chat-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import { answerClientError } from './utils/answer-client-error.js';
 import type { Logger } from './utils/logger.js';
 
 // Presence updates to a busy room go out together, at most one frame per member per window.
@@ -89,6 +90,7 @@ export const startChatterServer = async (
   const store = await openStore(config, logger);
 
   const httpServer = http.createServer();
+  httpServer.on('clientError', answerClientError);
   const io: ChatServer = new Server<
     ClientToServerEvents,
     ServerToClientEvents,

@@ -8,7 +8,11 @@ interface BodyParserError extends Error {
   limit?: number;
 }
 
-/** body-parser reports its failures with a `type`; give each its place in the error shape. */
+/**
+ * body-parser reports its failures with a `type`; give each its place in the error shape. The
+ * rest that carry a 4xx `status` are the client's fault too: a gzip, deflate or br body that
+ * does not decompress (zlib's errors have no `type`), a body shorter than its Content-Length.
+ */
 const fromBodyParser = (error: BodyParserError): AppError | undefined => {
   switch (error.type) {
     case 'entity.too.large':
@@ -19,7 +23,9 @@ const fromBodyParser = (error: BodyParserError): AppError | undefined => {
     case 'encoding.unsupported':
       return new AppError('VALIDATION', error.message);
     default:
-      return undefined;
+      return error.status !== undefined && error.status >= 400 && error.status < 500
+        ? new AppError('VALIDATION', `Request body cannot be read: ${error.message}`)
+        : undefined;
   }
 };
 

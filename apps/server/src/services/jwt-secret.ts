@@ -9,7 +9,7 @@ export const SECRET_FILE = 'jwt-secret';
 export const MIN_SECRET_LENGTH = 32;
 
 const reasonOf = (error: unknown): string =>
-  (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
+  error instanceof Error ? error.message : String(error);
 
 /**
  * The configured secret, or one generated on first start and kept in the data directory so
@@ -50,7 +50,7 @@ const readSecretFile = (file: string): string | undefined => {
  * a temporary file in the same directory, is synced, and is then linked into place. `link`
  * fails rather than replace a file another process put there first, and then theirs is used.
  */
-const createSecretFile = (file: string): string => {
+export const createSecretFile = (file: string): string => {
   const secret = randomBytes(32).toString('base64url');
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
