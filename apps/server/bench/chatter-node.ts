@@ -13,5 +13,9 @@ import { runHarness } from './lib/harness.js';
 await runHarness(async () => {
   const config = loadConfig(process.env);
   const server = await startChatterServer(config, createLogger(config.logLevel));
-  return { url: server.url, close: () => server.close() };
+  return {
+    url: server.url,
+    close: () => server.close(),
+    counters: () => ({ connections: server.io.engine.clientsCount }),
+  };
 });

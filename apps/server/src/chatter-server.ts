@@ -164,6 +164,7 @@ export const startChatterServer = async (
     budgets,
     logger,
     isShuttingDown,
+    maxBufferedBytes: config.maxBufferedBytes,
   });
 
   try {

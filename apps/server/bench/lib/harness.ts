@@ -5,7 +5,8 @@
  * - on start the child sends `{ type: 'listening', url }`;
  * - `{ id, cmd: 'reset' }` restarts the event-loop delay histogram and the CPU counter;
  * - `{ id, cmd: 'report' }` answers with event-loop delay p50/p99/max (ms), CPU µs since the
- *   last reset, and the heap after a full GC (when run with --expose-gc);
+ *   last reset, the heap, external memory and RSS after a full GC (when run with --expose-gc),
+ *   and the server's own counters (e.g. open connections) when it offers any;
  * - `{ id, cmd: 'stop' }` closes the server and exits.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,6 +20,12 @@ export interface HarnessReport {
   cpuUs: number;
   /** heapUsed after a forced GC, bytes. */
   heapUsed: number;
+  /** Memory outside the JS heap (Buffers and the like) after the same GC, bytes. */
+  external: number;
+  /** Resident set size after the same GC, bytes. */
+  rss: number;
+  /** What the server counts of itself, e.g. `{ connections: 3 }`. */
+  counters: Record<string, number>;
 }
 
 export interface HarnessRequest {
@@ -29,6 +36,7 @@ export interface HarnessRequest {
 export interface StartedServer {
   url: string;
   close(): Promise<void>;
+  counters?(): Record<string, number>;
 }
 
 const RESOLUTION_MS = 10;
@@ -71,10 +79,14 @@ export const runHarness = async (start: () => Promise<StartedServer>): Promise<v
         loopMax: delayMs(loop.max),
       };
       fullGc();
+      const memory = process.memoryUsage();
       const report: HarnessReport = {
         ...loopFigures,
         cpuUs: cpu.user + cpu.system,
-        heapUsed: process.memoryUsage().heapUsed,
+        heapUsed: memory.heapUsed,
+        external: memory.external,
+        rss: memory.rss,
+        counters: server.counters?.() ?? {},
       };
       await send({ id, ok: true, report });
     } else if (cmd === 'stop') {

@@ -24,11 +24,15 @@ interface Reply {
   report?: HarnessReport;
 }
 
-/** Forks `node --import tsx --expose-gc bench/<script>` with `env`; resolves once it listens. */
+/**
+ * Forks `node --import tsx --expose-gc [...nodeArgs] bench/<script>` with `env`; resolves once it
+ * listens.
+ */
 export const startServerProcess = (
   script: string,
   env: Record<string, string> = {},
   startTimeoutMs = 60_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> => {
   const child: ChildProcess = fork(`${BENCH_DIR}${script}`, [], {
     cwd: SERVER_DIR,
@@ -37,6 +41,7 @@ export const startServerProcess = (
       '--import',
       'tsx',
       '--expose-gc',
+      ...nodeArgs,
       ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
     env: { ...process.env, ...env },

@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth-service.js';
 import { AppError, toErrorPayload } from '../utils/errors.js';
 import { messageHandlers } from './messages.js';
 import { type EventHandlers, sharedListener, takeAck } from './on-event.js';
+import { outgoingLimit } from './outgoing-limit.js';
 import { connectionLifecycle, presenceHandlers } from './presence.js';
 import { roomHandlers } from './rooms.js';
 import type { ChatServer, ChatSocket, SocketDeps } from './types.js';
@@ -16,7 +17,11 @@ const connectError = (error: unknown): Error & { data: ErrorPayload } => {
 
 export const registerSockets = (
   io: ChatServer,
-  deps: SocketDeps & { auth: AuthService; isShuttingDown: () => boolean },
+  deps: SocketDeps & {
+    auth: AuthService;
+    isShuttingDown: () => boolean;
+    maxBufferedBytes: number;
+  },
 ): { close(): void } => {
   io.use(async (socket, next) => {
     try {
@@ -44,9 +49,11 @@ export const registerSockets = (
       [event, sharedListener(event, handlers[event] as never, deps.logger, deps.budgets)] as const,
   );
   const lifecycle = connectionLifecycle(deps);
+  const outgoing = outgoingLimit(deps);
 
   io.on('connection', (socket) => {
     lifecycle.opened(socket);
+    outgoing.watch(socket);
     for (const [event, listener] of listeners) socket.on(event, listener as never);
     socket.onAny(answerUnknownEvent);
   });
