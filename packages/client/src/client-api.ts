@@ -53,7 +53,8 @@ export type ChatterClientOptions = CommonOptions &
  * - `pending`: a message was queued, sent, stored or refused (see `pending`).
  * - `status`: the connection's state changed.
  * - `error`: something went wrong that no promise reports, such as a malformed event from the
- *   server (which is dropped) or a refused token.
+ *   server (which is dropped), a refused token, or the reason the server gave for closing the
+ *   connection (`RATE_LIMITED` when it kept exceeding its event budgets).
  *
  * @example
  * ```ts

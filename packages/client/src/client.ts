@@ -15,6 +15,7 @@ import { restRequest } from './http.js';
 import { newClientId } from './ids.js';
 import { Outbox, type PendingMessage } from './outbox.js';
 import { createMemoryOutbox } from './outbox-storage.js';
+import { retryRateLimited } from './rate-limited.js';
 import { RoomImpl } from './room.js';
 import type { HistoryPage, Room } from './room-api.js';
 import { TokenSource } from './token-source.js';
@@ -81,6 +82,9 @@ class ChatterClientImpl implements ChatterClient {
           case 'presences':
             for (const presence of payload) this.#events.emit('presence', presence);
             return;
+          case 'closing':
+            // Why the server is about to drop us (the drop itself reconnects as usual).
+            return this.#reportError(ChatterError.fromPayload(payload));
         }
       },
       onRefused: (error) => {
@@ -244,7 +248,7 @@ class ChatterClientImpl implements ChatterClient {
   #roomChannel() {
     return {
       join: (room: string, since?: { since: number; epoch: string }) =>
-        this.#connection.request('join', { room, ...since }),
+        retryRateLimited(() => this.#connection.request('join', { room, ...since })),
       history: (payload: HistoryPayload) => this.#history(payload),
       send: (room: string, text: string) => {
         const userId = this.#tokens.user?.id ?? '';
@@ -272,7 +276,9 @@ class ChatterClientImpl implements ChatterClient {
   /** History over the socket when connected, else over REST, so it also works offline-from-socket. */
   async #history(payload: HistoryPayload): Promise<HistoryPage> {
     if (this.#connection.connected) {
-      const { messages, hasMore } = await this.#connection.request('history', payload);
+      const { messages, hasMore } = await retryRateLimited(() =>
+        this.#connection.request('history', payload),
+      );
       return { messages, hasMore };
     }
     // REST pages stay at `historyPageMaxSize` even forwards; a smaller page is still a page

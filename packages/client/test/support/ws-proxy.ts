@@ -28,6 +28,9 @@ export class FaultyProxy {
   #refusingUpgrades = false;
   /** Every frame clients sent, in order, for tests that count what went over the wire. */
   readonly clientFrames: string[] = [];
+  /** Every frame the server sent while `recordServerFrames` is set, in order. */
+  readonly serverFrames: string[] = [];
+  recordServerFrames = false;
   /** The URL of every plain HTTP request (REST, Socket.IO long-polling), in order. */
   readonly httpRequests: string[] = [];
   /** The URL of every WebSocket upgrade request, refused or not, in order. */
@@ -98,6 +101,11 @@ export class FaultyProxy {
     for (const link of this.#links) link.client.send(frame);
   }
 
+  /** Sends a raw Engine.IO frame to the server on every connection, as if the client had sent it. */
+  injectToServer(frame: string): void {
+    for (const link of this.#links) link.server.send(frame);
+  }
+
   async close(): Promise<void> {
     this.drop();
     this.#wss.close();
@@ -137,6 +145,7 @@ export class FaultyProxy {
       server.on('message', (data) => {
         if (this.loseReplies) return;
         const frame = data.toString();
+        if (this.recordServerFrames) this.serverFrames.push(frame);
         if (isMessageEvent(frame) && this.loseMessageEvents > 0) {
           this.loseMessageEvents -= 1;
           return;
