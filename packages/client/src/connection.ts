@@ -224,6 +224,12 @@ export class Connection {
       const payload = parseErrorPayload(error.data);
       const refreshable = payload?.code === 'UNAUTHORIZED' && this.#options.tokens.invalidate();
       if (refreshable || payload?.code === 'UNAVAILABLE') return this.#scheduleReconnect();
+      // Too many connections for this user or address: one may close (another tab), so try
+      // again with backoff, and tell the app once per streak of refusals.
+      if (payload?.code === 'RATE_LIMITED') {
+        if (this.#retryAttempts === 0) this.#options.reportError(ChatterError.fromPayload(payload));
+        return this.#scheduleReconnect();
+      }
       const refused = payload
         ? ChatterError.fromPayload(payload)
         : new ChatterError('DISCONNECTED', error.message, { cause: error });
