@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type HealthResponse, LIMITS } from '@chatter/protocol';
+import { type HealthResponse, LIMITS, type ReadyResponse } from '@chatter/protocol';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { type ApiDeps, createApiRouter } from './routes/api-router.js';
+import { createReadinessCheck } from './services/readiness.js';
 import type { Logger } from './utils/logger.js';
+import { redactUrl } from './utils/redact-url.js';
 
 export interface AppDeps extends ApiDeps {
   logger: Logger;
@@ -67,13 +69,14 @@ export const createApp = (deps: AppDeps): Express => {
     app.use(
       pinoHttp({
         logger,
-        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
         // One short line per request; headers would repeat the same dozen values every time.
         serializers: {
           req: (req: { id: unknown; method: string; url: string }) => ({
             id: req.id,
             method: req.method,
-            url: req.url,
+            // Clients put tokens in query strings even though Chatter never asks for them there.
+            url: redactUrl(req.url),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
@@ -85,18 +88,21 @@ export const createApp = (deps: AppDeps): Express => {
   );
   if (corsOrigins.length > 0) app.use(cors({ origin: [...corsOrigins] }));
 
-  app.get('/healthz', async (_req, res) => {
-    const uptime = process.uptime();
-    const unavailable = (status: number) =>
-      res.status(status).json({ status: 'unavailable', uptime } satisfies HealthResponse);
-    if (isShuttingDown()) return unavailable(503);
-    try {
-      await store.ping();
-    } catch (error) {
-      logger.error({ err: error }, 'health check: store is not reachable');
-      return unavailable(503);
-    }
-    return res.json({ status: 'ok', uptime } satisfies HealthResponse);
+  // Liveness: the process answers. Nothing outside it is asked, so a store outage makes the
+  // server unready (below), never "dead" and restarted in a loop.
+  app.get('/healthz', (_req, res) => {
+    const status = isShuttingDown() ? 'unavailable' : 'ok';
+    res
+      .status(status === 'ok' ? 200 : 503)
+      .json({ status, uptime: process.uptime() } satisfies HealthResponse);
+  });
+
+  // Readiness: whether to send this server traffic.
+  const notReady = createReadinessCheck({ store, auth: deps.auth, isShuttingDown, logger });
+  app.get('/readyz', async (_req, res) => {
+    const error = await notReady();
+    if (error) res.status(error.status).json({ error: error.toPayload() });
+    else res.json({ ok: true } satisfies ReadyResponse);
   });
 
   app.use(

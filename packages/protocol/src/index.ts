@@ -88,6 +88,8 @@ export {
   HistoryResponseSchema,
   type PostMessageResponse,
   PostMessageResponseSchema,
+  type ReadyResponse,
+  ReadyResponseSchema,
   StatusQuerySchema,
   type StatusResponse,
   StatusResponseSchema,

@@ -95,3 +95,10 @@ export const HealthResponseSchema = z.object({
 });
 
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+
+// GET /readyz: this body with 200 while the server can read, write and verify tokens; otherwise
+// 503 with an `UNAVAILABLE` error that gives the reason.
+
+export const ReadyResponseSchema = z.object({ ok: z.literal(true) });
+
+export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;

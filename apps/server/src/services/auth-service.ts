@@ -20,6 +20,8 @@ export interface AuthUser extends User {
 export interface AuthService {
   verify(token: string): Promise<AuthUser>;
   issueGuestSession(name: string): Promise<CreateSessionResponse>;
+  /** Signs a token and verifies it, for /readyz: resolves while tokens can be verified. */
+  selfCheck(): Promise<void>;
 }
 
 // How many verified tokens are remembered, and the longest one worth remembering (a token with
@@ -138,6 +140,16 @@ export const createAuthService = ({
         .setExpirationTime(expiresAtSeconds)
         .sign(key);
       return { token, user, expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
+    },
+
+    async selfCheck() {
+      const token = await new SignJWT({ name: 'Readiness check' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('readiness-check')
+        .setIssuedAt()
+        .setExpirationTime('1 minute')
+        .sign(key);
+      await verifyUncached(token);
     },
   };
 };

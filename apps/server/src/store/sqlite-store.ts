@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { User } from '@chatter/protocol';
 import Database from 'better-sqlite3';
-import type {
-  AppendMessageInput,
-  AppendResult,
-  ChatStore,
-  HistoryPage,
-  HistoryRange,
-  RoomState,
-  StoredUser,
+import {
+  type AppendMessageInput,
+  type AppendResult,
+  type ChatStore,
+  type HistoryPage,
+  type HistoryRange,
+  type RoomState,
+  type StoredUser,
+  StoreUnavailableError,
 } from './chat-store.js';
+import { openFailure } from './sqlite-open-failure.js';
 import {
   configureConnection,
   type MessageRow,
@@ -19,6 +21,7 @@ import {
   toMessage,
   toRoomState,
 } from './sqlite-schema.js';
+import { isDatabaseFault } from './sqlite-writer.js';
 import { SqliteWriterClient } from './sqlite-writer-client.js';
 
 interface UserRow {
@@ -48,6 +51,7 @@ export class SqliteChatStore implements ChatStore {
   private readonly db: Database.Database;
   private readonly writer: SqliteWriterClient;
   private readonly statements;
+  private corrupt: StoreUnavailableError | undefined;
 
   constructor(
     readonly file: string,
@@ -70,7 +74,8 @@ export class SqliteChatStore implements ChatStore {
       pageBefore: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
       ),
-      ping: db.prepare('SELECT 1'),
+      // Reads the database's first pages: a file that cannot be read fails it.
+      ping: db.prepare('SELECT count(*) FROM sqlite_schema'),
     };
   }
 
@@ -80,7 +85,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async getRoom(room: string): Promise<RoomState | null> {
-    const row = this.statements.getRoom.get(room);
+    const row = this.read(() => this.statements.getRoom.get(room));
     return row ? toRoomState(row) : null;
   }
 
@@ -101,10 +106,14 @@ export class SqliteChatStore implements ChatStore {
   async listMessages({ room, limit, before, after }: HistoryRange): Promise<HistoryPage> {
     // One row past the page tells whether there is more, without a second query.
     if (after !== undefined) {
-      const rows = this.statements.pageAfter.all(room, after, before ?? NO_BOUND, limit + 1);
+      const rows = this.read(() =>
+        this.statements.pageAfter.all(room, after, before ?? NO_BOUND, limit + 1),
+      );
       return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
     }
-    const rows = this.statements.pageBefore.all(room, before ?? NO_BOUND, limit + 1);
+    const rows = this.read(() =>
+      this.statements.pageBefore.all(room, before ?? NO_BOUND, limit + 1),
+    );
     return {
       messages: rows.slice(0, limit).reverse().map(toMessage),
       hasMore: rows.length > limit,
@@ -130,16 +139,41 @@ export class SqliteChatStore implements ChatStore {
   async getUsers(ids: readonly string[]): Promise<StoredUser[]> {
     if (ids.length === 0) return [];
     const placeholders = ids.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare<string[], UserRow>(
-        `SELECT id, name, last_seen FROM users WHERE id IN (${placeholders})`,
-      )
-      .all(...ids);
+    const rows = this.read(() =>
+      this.db
+        .prepare<string[], UserRow>(
+          `SELECT id, name, last_seen FROM users WHERE id IN (${placeholders})`,
+        )
+        .all(...ids),
+    );
     return rows.map((row) => ({ id: row.id, name: row.name, lastSeen: row.last_seen }));
   }
 
+  /** Readiness: the file reads, and writes commit (see `SqliteWriterClient.check`). */
   async ping(): Promise<void> {
-    this.statements.ping.get();
+    if (this.corrupt) throw this.corrupt;
+    this.read(() => this.statements.ping.get());
+    await this.writer.check();
+  }
+
+  /**
+   * Runs a read; a fault of the database itself (locked past the busy timeout, corrupt, I/O)
+   * becomes UNAVAILABLE rather than INTERNAL. Corruption is remembered: SQLite never repairs it.
+   */
+  private read<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (!isDatabaseFault(error)) throw error;
+      const fault = new StoreUnavailableError(
+        `SQLite could not read ${this.file}: ${(error as Error).message}`,
+        { cause: error },
+      );
+      if (/^SQLITE_(CORRUPT|NOTADB)/.test((error as { code?: string }).code ?? '')) {
+        this.corrupt ??= fault;
+      }
+      throw fault;
+    }
   }
 
   async close(): Promise<void> {
@@ -148,5 +182,11 @@ export class SqliteChatStore implements ChatStore {
   }
 }
 
-export const openSqliteStore = (dataDir: string, options?: SqliteStoreOptions): SqliteChatStore =>
-  new SqliteChatStore(path.join(dataDir, 'chatter.db'), options);
+export const openSqliteStore = (dataDir: string, options?: SqliteStoreOptions): SqliteChatStore => {
+  const file = path.join(dataDir, 'chatter.db');
+  try {
+    return new SqliteChatStore(file, options);
+  } catch (error) {
+    throw openFailure(error, file);
+  }
+};

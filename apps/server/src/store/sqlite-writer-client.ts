@@ -16,6 +16,13 @@ const SETTLE_SLICE = 32;
 // A writer thread that ran at least this long is started again when it dies.
 const RESTART_AFTER_MS = 1000;
 
+// How long `check` waits for its probe write (a lock held elsewhere makes it wait the busy
+// timeout): readiness probes time out after a second or so.
+const CHECK_TIMEOUT_MS = 1000;
+
+// SQLite does not repair a file: once seen, these faults stay until the server restarts.
+const CORRUPTION = /^SQLITE_(CORRUPT|NOTADB)/;
+
 /**
  * Built, this module is `dist/store/…js` next to the thread's `.js`. From source (tests, `pnpm
  * dev`) it is `.ts`, which a worker thread cannot load (it does not inherit the parent's
@@ -105,6 +112,9 @@ export class SqliteWriterClient {
   #worker: Worker;
   #nextId = 1;
   #closed: Promise<void> | undefined;
+  // Why the last batch could not be written (locked, disk full, thread died), until one commits.
+  #fault: StoreUnavailableError | undefined;
+  #corrupt: StoreUnavailableError | undefined;
 
   constructor(options: WriterThreadOptions) {
     this.#options = options;
@@ -120,6 +130,32 @@ export class SqliteWriterClient {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.#worker.postMessage({ id, request } satisfies ToWriter);
     });
+  }
+
+  /**
+   * Resolves when writes work: at once when the last batch committed; otherwise after a probe
+   * write commits, within a second. Rejects with the reason writes fail.
+   */
+  async check(): Promise<void> {
+    if (this.#corrupt) throw this.#corrupt;
+    const fault = this.#fault;
+    if (!fault) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CHECK_TIMEOUT_MS);
+    });
+    try {
+      const probe = this.write({ op: 'probe' });
+      // The probe goes on if it loses the race; its outcome still clears or renews the fault.
+      probe.catch(() => {});
+      if ((await Promise.race([probe, timeout])) === 'timeout') {
+        throw new StoreUnavailableError(`${fault.message} (still waiting to write)`, {
+          cause: fault,
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Commits everything already sent, then stops the thread. */
@@ -140,6 +176,7 @@ export class SqliteWriterClient {
         this.#pending.delete(id);
         return settle ? [{ settle, outcome }] : [];
       });
+      this.#noteBatch(results);
       settleInSlices(answered, 0);
     });
     worker.on('error', (error) => this.#failAll(error));
@@ -156,10 +193,26 @@ export class SqliteWriterClient {
     return worker;
   }
 
+  /** A batch commits whole or fails whole on a database fault, so one outcome tells. */
+  #noteBatch(results: ReadonlyArray<{ outcome: WriteOutcome }>): void {
+    for (const { outcome } of results) {
+      if (outcome.ok) {
+        this.#fault = undefined;
+        return;
+      }
+      if (outcome.error.unavailable) {
+        this.#fault = toError(outcome) as StoreUnavailableError;
+        if (CORRUPTION.test(outcome.error.sqliteCode ?? '')) this.#corrupt = this.#fault;
+        return;
+      }
+    }
+  }
+
   #failAll(cause: Error): void {
     const error = new StoreUnavailableError(`SQLite writer thread failed: ${cause.message}`, {
       cause,
     });
+    this.#fault = error;
     for (const settle of this.#pending.values()) settle.reject(error);
     this.#pending.clear();
   }

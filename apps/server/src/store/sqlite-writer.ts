@@ -15,7 +15,9 @@ export interface SeenUser {
 export type WriteRequest =
   | { op: 'append'; input: AppendMessageInput }
   | { op: 'ensureRoom'; room: string }
-  | { op: 'saveUsers'; users: SeenUser[] };
+  | { op: 'saveUsers'; users: SeenUser[] }
+  /** Writes the schema version back as it is: the smallest synced write, to see if writes work. */
+  | { op: 'probe' };
 
 export interface WriteFailure {
   /** The store could not write at all (locked, full, broken): worth retrying later. */
@@ -38,7 +40,8 @@ const sqliteCode = (error: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 
-const isDatabaseFault = (error: unknown): boolean => DATABASE_FAULT.test(sqliteCode(error) ?? '');
+export const isDatabaseFault = (error: unknown): boolean =>
+  DATABASE_FAULT.test(sqliteCode(error) ?? '');
 
 const failure = (error: unknown): WriteOutcome => ({
   ok: false,
@@ -160,6 +163,11 @@ export class SqliteWriter {
         return this.#append(request.input, rooms);
       case 'ensureRoom':
         return this.#room(request.room, rooms);
+      case 'probe': {
+        const version = this.#db.pragma('user_version', { simple: true }) as number;
+        this.#db.pragma(`user_version = ${version}`);
+        return null;
+      }
       case 'saveUsers':
         for (const user of request.users) {
           this.#statements.upsertUser.run(user.id, user.name, user.lastSeen);
