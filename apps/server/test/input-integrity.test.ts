@@ -7,6 +7,7 @@ import {
   connect,
   connectAs,
   nextEvent,
+  readResponse,
   record,
   request,
   signToken,
@@ -206,7 +207,7 @@ describe('compressed request bodies', () => {
         'content-encoding': encoding,
       },
       body,
-    }).then(async (response) => ({ status: response.status, body: await response.json() }));
+    }).then(readResponse);
 
   it.each(['br', 'gzip', 'deflate'])(
     'a %s body that does not decompress is a 400 VALIDATION',
