@@ -7,6 +7,9 @@ import type { PublicRequest, Reply } from '../routes/route.js';
 import type { AuthUser } from '../services/auth-service.js';
 import type { SessionService } from '../services/session-service.js';
 
+// The latest time a Date can hold.
+const LATEST_DATE_MS = 8.64e15;
+
 export const createSessionController = (sessions: SessionService) => ({
   async create(
     input: CreateSessionRequest,
@@ -20,7 +23,9 @@ export const createSessionController = (sessions: SessionService) => ({
       status: 200,
       body: {
         user: { id: user.id, name: user.name },
-        expiresAt: new Date(user.expiresAtMs).toISOString(),
+        // Verification bounds every exp (CHATTER_MAX_TOKEN_TTL); clamped all the same, since
+        // toISOString throws past the year 275760.
+        expiresAt: new Date(Math.min(user.expiresAtMs, LATEST_DATE_MS)).toISOString(),
       },
     };
   },
