@@ -12,6 +12,7 @@ import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
 import { PresenceFanout } from './services/presence-fanout.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
+import { RoomAdmission } from './services/room-admission.js';
 import { TypingTracker } from './services/typing-service.js';
 import { registerSockets } from './sockets/index.js';
 import { presenceDelivery } from './sockets/presence-delivery.js';
@@ -104,6 +105,10 @@ export const startChatterServer = async (
 
   const chat = new ChatService({
     store,
+    admission: new RoomAdmission({
+      maxRoomsPerConnection: config.maxRoomsPerConnection,
+      roomsPerMinute: config.roomsPerMinute,
+    }),
     broadcast: (message, exceptConnection) => {
       const room = io.to(message.room);
       (exceptConnection === undefined ? room : room.except(exceptConnection)).emit(

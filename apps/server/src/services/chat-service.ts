@@ -10,9 +10,12 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChatStore, RoomState } from '../store/chat-store.js';
 import { AppError } from '../utils/errors.js';
 import type { AuthUser } from './auth-service.js';
+import type { JoinedRooms, RoomAdmission } from './room-admission.js';
 
 export interface ChatServiceOptions {
   store: ChatStore;
+  /** The room limits: rooms per connection, new rooms per user and minute. */
+  admission: RoomAdmission;
   /**
    * Delivers a newly stored message to everyone in its room but `exceptConnection`, the socket
    * that sent it, which has it in its acknowledgement already.
@@ -33,13 +36,15 @@ export interface SendResult {
  */
 export class ChatService {
   private readonly store: ChatStore;
+  private readonly admission: RoomAdmission;
   private readonly broadcast: ChatServiceOptions['broadcast'];
   private readonly limiter: RateLimiterMemory;
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private accepting = true;
 
-  constructor({ store, broadcast, messagesPerMinute }: ChatServiceOptions) {
+  constructor({ store, admission, broadcast, messagesPerMinute }: ChatServiceOptions) {
     this.store = store;
+    this.admission = admission;
     this.broadcast = broadcast;
     this.limiter = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
   }
@@ -55,17 +60,29 @@ export class ChatService {
    * Joins a room: `enterLive` puts the connection in the live room, then the replay is read.
    * Live first, replay second: anything stored from then on is in the replay, or broadcast to
    * the connection, or both (the client drops duplicates by seq). Never neither.
+   *
+   * `joined`: the rooms the connection is in already, for the per-connection limit. Joining a
+   * room nobody has written in stores nothing, but is charged as a new room (`RoomAdmission`).
    */
   async join(
     user: AuthUser,
     { room, since, epoch }: JoinPayload,
     enterLive: () => Promise<void>,
+    joined: JoinedRooms,
   ): Promise<RoomState & HistoryResponse> {
     this.authorize(user, room);
-    const state = await this.store.ensureRoom(room);
+    this.admission.checkCapacity(joined, room);
+    const { stored, ...state } = await this.store.viewRoom(room);
+    if (stored) this.admission.roomStored(room);
+    else await this.admission.chargeNewRoom(user.id, room);
+    // Again, with no await before entering: joins of this connection that were in flight count.
+    this.admission.checkCapacity(joined, room);
     await enterLive();
-    // A `since` from another epoch points into history that no longer exists.
-    const resumable = since !== undefined && (epoch === undefined || epoch === state.epoch);
+    // A `since` from another epoch points into history that no longer exists, and so does one
+    // beyond the head (history restored from an older backup): both get the newest page, and
+    // the client, seeing the new epoch or a head behind what it holds, resets.
+    const resumable =
+      since !== undefined && (epoch === undefined || epoch === state.epoch) && since <= state.head;
     // A resumed join is the first page of a catch-up, so it is as large as a catch-up page; a
     // first join shows the newest page, as large as any page read backwards.
     const page = await this.store.listMessages(
@@ -86,6 +103,9 @@ export class ChatService {
     if (!this.accepting) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     this.authorize(user, payload.room);
     await this.consumeRateLimit(user.id);
+    await this.admission.chargeWrite(user.id, payload.room, async (room) =>
+      Boolean(await this.store.getRoom(room)),
+    );
     const write = this.store.appendMessage({
       room: payload.room,
       author: { id: user.id, name: user.name },
@@ -95,6 +115,7 @@ export class ChatService {
     this.pendingWrites.add(write);
     try {
       const result = await write;
+      this.admission.roomStored(payload.room);
       // A retry found its original: the room saw it the first time, so it is not sent again.
       if (result.created) this.broadcast(result.message, connectionId);
       return result;

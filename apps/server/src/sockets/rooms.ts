@@ -1,5 +1,17 @@
+import type { JoinedRooms } from '../services/room-admission.js';
 import type { EventHandler } from './on-event.js';
-import type { SocketDeps } from './types.js';
+import { type ChatSocket, type SocketDeps, userRoom } from './types.js';
+
+/** The chat rooms a socket is in: not its own id's room, nor its user's. */
+const joinedRooms = (socket: ChatSocket): JoinedRooms => ({
+  has: (room) => socket.rooms.has(room),
+  get count() {
+    const own = userRoom(socket.data.user.id);
+    let count = 0;
+    for (const room of socket.rooms) if (room !== socket.id && room !== own) count++;
+    return count;
+  },
+});
 
 export const roomHandlers = ({
   chat,
@@ -8,10 +20,15 @@ export const roomHandlers = ({
 }: SocketDeps): { join: EventHandler<'join'>; leave: EventHandler<'leave'> } => ({
   join: async (socket, payload) => {
     const { user } = socket.data;
-    const joined = await chat.join(user, payload, async () => {
-      await socket.join(payload.room);
-      presence.enterRoom(user.id, socket.id, payload.room);
-    });
+    const joined = await chat.join(
+      user,
+      payload,
+      async () => {
+        await socket.join(payload.room);
+        presence.enterRoom(user.id, socket.id, payload.room);
+      },
+      joinedRooms(socket),
+    );
     return {
       room: joined.room,
       epoch: joined.epoch,

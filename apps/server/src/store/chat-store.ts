@@ -7,6 +7,16 @@ export interface RoomState {
   head: number;
 }
 
+/** A room as a join sees it, stored or not. */
+export interface RoomView extends RoomState {
+  /**
+   * Whether the room has a stored history. A room is stored from its first message on; until
+   * then it reports head 0 and the store's default epoch, the one its first message will give
+   * it, and leaves nothing behind.
+   */
+  stored: boolean;
+}
+
 export interface AppendMessageInput {
   room: string;
   author: User;
@@ -66,8 +76,9 @@ export class StoreUnavailableError extends Error {
  * a repeated append returns the original; a resolved append is durable.
  */
 export interface ChatStore {
-  /** The room's state, creating the room (and its epoch) when it does not exist yet. */
-  ensureRoom(room: string): Promise<RoomState>;
+  /** The room's state, whether or not it is stored; reading it never stores anything. */
+  viewRoom(room: string): Promise<RoomView>;
+  /** The stored room, or null for a room nobody has written in. */
   getRoom(room: string): Promise<RoomState | null>;
   appendMessage(input: AppendMessageInput): Promise<AppendResult>;
   listMessages(range: HistoryRange): Promise<HistoryPage>;

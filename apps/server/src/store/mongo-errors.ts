@@ -84,7 +84,7 @@ export const isCreationRace = (error: unknown): boolean =>
   CREATION_RACE_CODES.has(fieldsOf(error).code);
 
 /** The step of opening the store that failed, for the message. */
-export type OpenStep = 'connect' | 'create-indexes';
+export type OpenStep = 'connect' | 'create-indexes' | 'check-schema';
 
 /**
  * Turns a failure while opening the store into an error that stops the server with one clear
@@ -96,10 +96,11 @@ export const openFailure = (error: unknown, target: string, step: OpenStep): Err
   if (CONFIGURATION_ERRORS.has(name)) {
     return new ConfigError(`MONGODB_URI cannot be used: ${messageOf(error)}`, { cause: error });
   }
-  const what =
-    step === 'connect'
-      ? `could not connect to MongoDB at ${target}`
-      : `could not create the indexes Chatter needs in MongoDB at ${target}`;
+  const what = {
+    connect: `could not connect to MongoDB at ${target}`,
+    'create-indexes': `could not create the indexes Chatter needs in MongoDB at ${target}`,
+    'check-schema': `could not check the schema version of MongoDB at ${target}`,
+  }[step];
   return new StoreUnavailableError(`${what}: ${describeMongoError(error)}`, { cause: error });
 };
 

@@ -53,7 +53,7 @@ export const checkAppend = (input: AppendMessageInput): CheckedAppend => ({
 
 export const roomFilter = (room: string): QueryFilter<RoomDocument> => ({ _id: checkRoom(room) });
 
-/** Creates the room with a fresh epoch if it is missing; an existing room is left untouched. */
+/** Creates the room with `epoch` (the default epoch) if it is missing; an existing room is left untouched. */
 export const roomCreation = (epoch: string, now: Date): UpdateQuery<RoomDocument> => ({
   $setOnInsert: { epoch, head: 0, createdAt: now },
 });

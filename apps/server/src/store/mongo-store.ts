@@ -2,7 +2,7 @@ import type { Message, User } from '@chatter/protocol';
 import mongoose, { type Connection } from 'mongoose';
 import { type ChatModels, registerModels } from '../models/models.js';
 import type { RoomDocument } from '../models/room-model.js';
-import { newEpoch, newMessageId } from '../utils/ids.js';
+import { newMessageId } from '../utils/ids.js';
 import type { Logger } from '../utils/logger.js';
 import {
   type AppendMessageInput,
@@ -11,6 +11,7 @@ import {
   type HistoryPage,
   type HistoryRange,
   type RoomState,
+  type RoomView,
   type StoredUser,
   StoreUnavailableError,
 } from './chat-store.js';
@@ -23,6 +24,7 @@ import {
   openFailure,
   pingFailure,
 } from './mongo-errors.js';
+import { prepareMeta, readDefaultEpoch, rotateMongoEpochs } from './mongo-meta.js';
 import {
   connectOptions,
   describeTarget,
@@ -123,10 +125,10 @@ export class MongoChatStore implements ChatStore {
     });
   }
 
-  async ensureRoom(room: string): Promise<RoomState> {
-    this.assertOpen();
-    const [doc, head] = await Promise.all([this.roomDocument(room), this.newestSeq(room)]);
-    return { room, epoch: doc.epoch, head };
+  async viewRoom(room: string): Promise<RoomView> {
+    const stored = await this.getRoom(room);
+    if (stored) return { ...stored, stored: true };
+    return { room, epoch: await readDefaultEpoch(this.database()), head: 0, stored: false };
   }
 
   async getRoom(room: string): Promise<RoomState | null> {
@@ -188,8 +190,7 @@ export class MongoChatStore implements ChatStore {
 
   async ping(): Promise<void> {
     this.assertOpen();
-    const db = this.connection.db;
-    if (!db) throw new StoreUnavailableError(`MongoDB at ${this.target} is not connected`);
+    const db = this.database();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -204,6 +205,16 @@ export class MongoChatStore implements ChatStore {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Gives every room (and the default epoch) a new epoch, after a `mongorestore`: every client
+   * resets at its next join. Run with the servers stopped; a running one would keep serving
+   * clients that have not rejoined from what they hold.
+   */
+  async rotateEpochs(): Promise<{ rooms: number; epoch: string }> {
+    this.assertOpen();
+    return rotateMongoEpochs(this.database());
   }
 
   async close(): Promise<void> {
@@ -271,7 +282,16 @@ export class MongoChatStore implements ChatStore {
     return newest?.seq ?? 0;
   }
 
-  /** The room's document, created with a fresh epoch if it is missing. */
+  private database() {
+    const db = this.connection.db;
+    if (!db) throw new StoreUnavailableError(`MongoDB at ${this.target} is not connected`);
+    return db;
+  }
+
+  /**
+   * The room's document, created at its first message if it is missing. It takes the default
+   * epoch, the one its joiners were shown while it was unwritten, so they do not reset.
+   */
   private async roomDocument(room: string): Promise<RoomDocument> {
     const filter = roomFilter(room);
     const existing = await this.models.Room.findOne(filter).lean<RoomDocument>();
@@ -280,7 +300,7 @@ export class MongoChatStore implements ChatStore {
       // Concurrent creators all upsert; `$setOnInsert` makes the first one's epoch the only one.
       const created = await this.models.Room.findOneAndUpdate(
         filter,
-        roomCreation(newEpoch(), new Date()),
+        roomCreation(await readDefaultEpoch(this.database()), new Date()),
         { upsert: true, returnDocument: 'after', runValidators: true },
       ).lean<RoomDocument>();
       if (created) return created;
@@ -338,6 +358,14 @@ export const openMongoStore = async (
     } catch (error) {
       throw await fail(error, 'create-indexes');
     }
+  }
+  try {
+    await prepareMeta(connection.db as NonNullable<typeof connection.db>, target);
+  } catch (error) {
+    // A newer schema is the operator's to sort out: its message says so in one line already.
+    if (!(error instanceof StoreUnavailableError)) throw await fail(error, 'check-schema');
+    await connection.close(true).catch(() => {});
+    throw error;
   }
   return new MongoChatStore(connection, models, target, logger);
 };

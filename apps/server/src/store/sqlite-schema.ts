@@ -2,37 +2,6 @@ import type { Message } from '@chatter/protocol';
 import type Database from 'better-sqlite3';
 import type { RoomState } from './chat-store.js';
 
-/** The tables, as the reader and the writer thread both open them. */
-export const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS rooms (
-    name       TEXT PRIMARY KEY,
-    epoch      TEXT NOT NULL,
-    head       INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-  ) STRICT;
-
-  CREATE TABLE IF NOT EXISTS messages (
-    id          TEXT PRIMARY KEY,
-    room        TEXT NOT NULL REFERENCES rooms(name),
-    seq         INTEGER NOT NULL,
-    author_id   TEXT NOT NULL,
-    author_name TEXT NOT NULL,
-    text        TEXT NOT NULL,
-    client_id   TEXT,
-    created_at  TEXT NOT NULL,
-    UNIQUE (room, seq)
-  ) STRICT;
-
-  CREATE UNIQUE INDEX IF NOT EXISTS messages_idempotency
-    ON messages (room, author_id, client_id) WHERE client_id IS NOT NULL;
-
-  CREATE TABLE IF NOT EXISTS users (
-    id        TEXT PRIMARY KEY,
-    name      TEXT NOT NULL,
-    last_seen TEXT
-  ) STRICT;
-`;
-
 export interface MessageRow {
   id: string;
   room: string;
@@ -43,6 +12,9 @@ export interface MessageRow {
   client_id: string | null;
   created_at: string;
 }
+
+/** The epoch a room takes at its first message, and reports until then (`meta.default_epoch`). */
+export const DEFAULT_EPOCH_QUERY = `SELECT value FROM meta WHERE key = 'default_epoch'`;
 
 export interface RoomRow {
   name: string;

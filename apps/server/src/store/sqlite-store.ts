@@ -9,15 +9,18 @@ import {
   type HistoryPage,
   type HistoryRange,
   type RoomState,
+  type RoomView,
   type StoredUser,
   StoreUnavailableError,
 } from './chat-store.js';
+import { holdServerLock, type ServerLock } from './sqlite-lock.js';
+import { migrate } from './sqlite-migrations.js';
 import { openFailure } from './sqlite-open-failure.js';
 import {
   configureConnection,
+  DEFAULT_EPOCH_QUERY,
   type MessageRow,
   type RoomRow,
-  SCHEMA,
   toMessage,
   toRoomState,
 } from './sqlite-schema.js';
@@ -49,6 +52,7 @@ const READ_BUSY_TIMEOUT_MS = 100;
  */
 export class SqliteChatStore implements ChatStore {
   private readonly db: Database.Database;
+  private readonly lock: ServerLock;
   private readonly writer: SqliteWriterClient;
   private readonly statements;
   private corrupt: StoreUnavailableError | undefined;
@@ -58,16 +62,28 @@ export class SqliteChatStore implements ChatStore {
     { busyTimeoutMs = 5000 }: SqliteStoreOptions = {},
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    configureConnection(this.db, busyTimeoutMs);
-    // Created here, before the writer thread starts, so a broken file stops the start-up.
-    this.db.exec(SCHEMA);
+    // Before the file is opened: a restore in progress must stop the start-up.
+    this.lock = holdServerLock(file);
+    let opened: Database.Database | undefined;
+    try {
+      opened = new Database(file);
+      configureConnection(opened, busyTimeoutMs);
+      // Here, and only here: before the writer thread starts, so a broken or newer file stops
+      // the start-up and the thread always opens the current schema.
+      migrate(opened, file);
+    } catch (error) {
+      opened?.close();
+      this.lock.release();
+      throw error;
+    }
+    this.db = opened;
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.writer = new SqliteWriterClient({ file, busyTimeoutMs });
 
     const db = this.db;
     this.statements = {
       getRoom: db.prepare<[string], RoomRow>('SELECT name, epoch, head FROM rooms WHERE name = ?'),
+      defaultEpoch: db.prepare<[], string>(DEFAULT_EPOCH_QUERY).pluck(),
       pageAfter: db.prepare<[string, number, number, number], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?',
       ),
@@ -79,9 +95,12 @@ export class SqliteChatStore implements ChatStore {
     };
   }
 
-  async ensureRoom(room: string): Promise<RoomState> {
-    // Joining a room that exists, the common case, needs no write.
-    return (await this.getRoom(room)) ?? this.writer.write({ op: 'ensureRoom', room });
+  async viewRoom(room: string): Promise<RoomView> {
+    const stored = await this.getRoom(room);
+    if (stored) return { ...stored, stored: true };
+    const epoch = this.read(() => this.statements.defaultEpoch.get());
+    if (epoch === undefined) throw new Error('the meta table has no default_epoch');
+    return { room, epoch, head: 0, stored: false };
   }
 
   async getRoom(room: string): Promise<RoomState | null> {
@@ -179,11 +198,16 @@ export class SqliteChatStore implements ChatStore {
   async close(): Promise<void> {
     await this.writer.close();
     if (this.db.open) this.db.close();
+    this.lock.release();
   }
 }
 
+/** The database file of a data directory. */
+export const databaseFile = (dataDir: string): string =>
+  path.join(path.resolve(dataDir), 'chatter.db');
+
 export const openSqliteStore = (dataDir: string, options?: SqliteStoreOptions): SqliteChatStore => {
-  const file = path.join(dataDir, 'chatter.db');
+  const file = databaseFile(dataDir);
   try {
     return new SqliteChatStore(file, options);
   } catch (error) {

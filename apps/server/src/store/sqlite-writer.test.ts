@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendResult } from './chat-store.js';
-import { configureConnection, SCHEMA } from './sqlite-schema.js';
+import { migrate } from './sqlite-migrations.js';
+import { configureConnection } from './sqlite-schema.js';
 import { SqliteWriter, type WriteOutcome, type WriteRequest } from './sqlite-writer.js';
 
 const ADA = { id: 'user-ada', name: 'Ada' };
@@ -20,7 +21,7 @@ const openFile = () => {
   const file = path.join(dir, 'chatter.db');
   const db = new Database(file);
   configureConnection(db, 1000);
-  db.exec(SCHEMA);
+  migrate(db, file);
   const other = new Database(file);
   configureConnection(other, 0);
   cleanups.push(() => {

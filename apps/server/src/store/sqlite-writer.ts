@@ -1,8 +1,14 @@
 import type { Message } from '@chatter/protocol';
 import type Database from 'better-sqlite3';
-import { newEpoch, newMessageId } from '../utils/ids.js';
+import { newMessageId } from '../utils/ids.js';
 import type { AppendMessageInput, AppendResult, RoomState } from './chat-store.js';
-import { type MessageRow, type RoomRow, toMessage, toRoomState } from './sqlite-schema.js';
+import {
+  DEFAULT_EPOCH_QUERY,
+  type MessageRow,
+  type RoomRow,
+  toMessage,
+  toRoomState,
+} from './sqlite-schema.js';
 
 export interface SeenUser {
   id: string;
@@ -14,7 +20,6 @@ export interface SeenUser {
 /** One write, as the main thread sends it to the writer thread. */
 export type WriteRequest =
   | { op: 'append'; input: AppendMessageInput }
-  | { op: 'ensureRoom'; room: string }
   | { op: 'saveUsers'; users: SeenUser[] }
   /** Writes the schema version back as it is: the smallest synced write, to see if writes work. */
   | { op: 'probe' };
@@ -27,7 +32,7 @@ export interface WriteFailure {
 }
 
 export type WriteOutcome =
-  | { ok: true; value: AppendResult | RoomState | null }
+  | { ok: true; value: AppendResult | null }
   | { ok: false; error: WriteFailure };
 
 // Errors that say nothing about the one write that met them, but about the database: the whole
@@ -88,6 +93,7 @@ export class SqliteWriter {
       rollbackTo: db.prepare('ROLLBACK TO write'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       getRoom: db.prepare<[string], RoomRow>('SELECT name, epoch, head FROM rooms WHERE name = ?'),
+      defaultEpoch: db.prepare<[], string>(DEFAULT_EPOCH_QUERY).pluck(),
       insertRoom: db.prepare<[string, string, string]>(
         'INSERT INTO rooms (name, epoch, head, created_at) VALUES (?, ?, 0, ?)',
       ),
@@ -157,12 +163,10 @@ export class SqliteWriter {
     }
   }
 
-  #apply(request: WriteRequest, rooms: BatchRooms): AppendResult | RoomState | null {
+  #apply(request: WriteRequest, rooms: BatchRooms): AppendResult | null {
     switch (request.op) {
       case 'append':
         return this.#append(request.input, rooms);
-      case 'ensureRoom':
-        return this.#room(request.room, rooms);
       case 'probe': {
         const version = this.#db.pragma('user_version', { simple: true }) as number;
         this.#db.pragma(`user_version = ${version}`);
@@ -215,13 +219,19 @@ export class SqliteWriter {
     }
   }
 
-  /** The room as this write sees it, created (with a new epoch) when it does not exist. */
+  /**
+   * The room as this write sees it, stored when it does not exist yet. It takes the default
+   * epoch, read in this transaction: the epoch its joiners were shown while it was unwritten, so
+   * its first message does not reset them (and one a rotation changed, if one came between).
+   */
   #room(name: string, { own, moved }: BatchRooms): RoomState {
     const known = own.get(name) ?? moved.get(name) ?? this.#rooms.get(name);
     if (known) return known;
     const row = this.#statements.getRoom.get(name);
     if (row) return toRoomState(row);
-    const state: RoomState = { room: name, epoch: newEpoch(), head: 0 };
+    const epoch = this.#statements.defaultEpoch.get();
+    if (epoch === undefined) throw new Error('the meta table has no default_epoch');
+    const state: RoomState = { room: name, epoch, head: 0 };
     this.#statements.insertRoom.run(name, state.epoch, new Date().toISOString());
     own.set(name, state);
     return state;

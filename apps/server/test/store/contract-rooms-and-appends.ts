@@ -6,31 +6,41 @@ import { ADA, BOB, type ContractContext, range, seqsOf, sleep } from './contract
 /** Rooms, appends, idempotent sends and concurrent writers. */
 export const describeRoomsAndAppends = (ctx: ContractContext): void => {
   describe('rooms', () => {
-    it('ensureRoom creates a room with a non-empty epoch and head 0', async () => {
-      const room = await ctx.store.ensureRoom('general');
-      expect(room).toEqual({ room: 'general', epoch: expect.any(String), head: 0 });
+    it('viewRoom of an unwritten room reports head 0 and an epoch, and stores nothing', async () => {
+      const room = await ctx.store.viewRoom('general');
+      expect(room).toEqual({ room: 'general', epoch: expect.any(String), head: 0, stored: false });
       expect(room.epoch.length).toBeGreaterThan(0);
-      expect(await ctx.store.getRoom('general')).toEqual(room);
+      expect(await ctx.store.getRoom('general')).toBeNull();
     });
 
-    it('ensureRoom on an existing room keeps its epoch and reports its head', async () => {
-      const created = await ctx.store.ensureRoom('general');
+    it('the first message stores the room with the epoch its joiners were shown', async () => {
+      const before = await ctx.store.viewRoom('general');
       await ctx.fill('general', 2);
-      expect(await ctx.store.ensureRoom('general')).toEqual({ ...created, head: 2 });
+      const after = await ctx.store.viewRoom('general');
+      expect(after).toEqual({ ...before, head: 2, stored: true });
+      expect(await ctx.store.getRoom('general')).toEqual({
+        room: 'general',
+        epoch: before.epoch,
+        head: 2,
+      });
     });
 
-    it('gives each room its own epoch', async () => {
-      const a = await ctx.store.ensureRoom('a');
-      const b = await ctx.store.ensureRoom('b');
-      expect(a.epoch).not.toBe(b.epoch);
+    it('a stored room keeps its epoch however often it is viewed and written', async () => {
+      await ctx.fill('general', 1);
+      const first = await ctx.store.viewRoom('general');
+      await ctx.fill('general', 2);
+      expect(await ctx.store.viewRoom('general')).toEqual({ ...first, head: 3 });
     });
 
     it('getRoom returns null for a room that was never created', async () => {
       expect(await ctx.store.getRoom('nowhere')).toBeNull();
     });
 
-    it('concurrent ensureRoom calls for a new room agree on one epoch', async () => {
-      const states = await Promise.all(range(1, 20).map(() => ctx.store.ensureRoom('fresh')));
+    it('concurrent views and first appends of a new room agree on one epoch', async () => {
+      const views = range(1, 10).map(() => ctx.store.viewRoom('fresh'));
+      const appends = range(1, 10).map((n) => ctx.append('fresh', `m${n}`));
+      const states = await Promise.all(views);
+      await Promise.all(appends);
       const epochs = new Set(states.map((state) => state.epoch));
       expect(epochs.size).toBe(1);
       expect((await ctx.store.getRoom('fresh'))?.epoch).toBe(states[0]?.epoch);
@@ -39,14 +49,13 @@ export const describeRoomsAndAppends = (ctx: ContractContext): void => {
 
   describe('appendMessage', () => {
     it('assigns seq 1, 2, 3 in order and moves the head along', async () => {
-      await ctx.store.ensureRoom('general');
       for (const seq of [1, 2, 3]) {
         const { message, created } = await ctx.append('general', `number ${seq}`);
         expect(created).toBe(true);
         expect(message.seq).toBe(seq);
         expect((await ctx.store.getRoom('general'))?.head).toBe(seq);
       }
-      expect((await ctx.store.ensureRoom('general')).head).toBe(3);
+      expect((await ctx.store.viewRoom('general')).head).toBe(3);
     });
 
     it('numbers each room independently', async () => {
@@ -63,7 +72,7 @@ export const describeRoomsAndAppends = (ctx: ContractContext): void => {
       expect(seqsOf(await ctx.store.listMessages({ room: 'b', limit: 100 }))).toEqual([1, 2]);
     });
 
-    it('creates the room on the first append when ensureRoom was never called', async () => {
+    it('creates the room on the first append when viewRoom was never called', async () => {
       await ctx.append('unopened', 'first');
       const room = await ctx.store.getRoom('unopened');
       expect(room).toEqual({ room: 'unopened', epoch: expect.any(String), head: 1 });

@@ -81,7 +81,7 @@ describe('MongoChatStore without a server', () => {
     // ...an operator in any value is refused before that.
     for (const call of [
       () => store.getRoom(hostile),
-      () => store.ensureRoom(hostile),
+      () => store.viewRoom(hostile),
       () => store.listMessages({ room: hostile, limit: 5 }),
       () => store.listMessages({ room: 'general', limit: 5, after: hostile as unknown as number }),
       () => store.appendMessage({ room: 'general', author: ADA, text: 'hi', clientId: hostile }),
@@ -119,7 +119,7 @@ describe('MongoChatStore without a server', () => {
     const closed = /^the MongoDB store \(127\.0\.0\.1:1\/chatter\) is closed$/;
     for (const call of [
       () => store.ping(),
-      () => store.ensureRoom('general'),
+      () => store.viewRoom('general'),
       () => store.getRoom('general'),
       () => store.appendMessage({ room: 'general', author: ADA, text: 'hi' }),
       () => store.listMessages({ room: 'general', limit: 5 }),

@@ -52,7 +52,7 @@ describe('SqliteChatStore', () => {
 
   it('keeps its file in WAL mode', async () => {
     const store = await openFixture();
-    await store.ensureRoom('general');
+    await store.appendMessage({ room: 'general', author: { id: 'u', name: 'U' }, text: 'x' });
     expect(inspect(store.file).pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
