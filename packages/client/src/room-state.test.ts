@@ -110,6 +110,38 @@ describe('RoomState', () => {
     expect(state.last).toBe(1);
   });
 
+  it('replaces everything when the head is behind what it holds, in the same epoch', () => {
+    // History restored from an older backup without a new epoch: 3 and 4 are gone.
+    const state = joined(1, 2, 3, 4);
+    state.connectionLost();
+    const { outcome } = state.applyJoin(
+      {
+        ok: true,
+        room: 'general',
+        epoch: 'e1',
+        head: 2,
+        messages: [1, 2].map(message),
+        hasMore: false,
+      },
+      true,
+    );
+    expect(outcome).toEqual({ reset: true, previousEpoch: 'e1' });
+    expect(seqs(state.messages)).toEqual([1, 2]);
+    expect(state.last).toBe(2);
+    expect(state.behind).toBe(false);
+  });
+
+  it('does not reset when the head is exactly what it holds', () => {
+    const state = joined(1, 2);
+    state.connectionLost();
+    const { outcome } = state.applyJoin(
+      { ok: true, room: 'general', epoch: 'e1', head: 2, messages: [], hasMore: false },
+      true,
+    );
+    expect(outcome.reset).toBe(false);
+    expect(seqs(state.messages)).toEqual([1, 2]);
+  });
+
   it('forgets what it held ahead of the timeline when the connection drops', () => {
     const state = joined(1);
     state.receive(message(3));

@@ -4,7 +4,10 @@ type JoinedAck = Extract<JoinAck, { ok: true }>;
 
 /** What applying a join acknowledgement did to the room. */
 export interface JoinOutcome {
-  /** The room's history was replaced (its epoch changed); `previousEpoch` is the old one. */
+  /**
+   * The room's history was replaced: its epoch changed, or its head is behind what the client
+   * holds (history restored from an older backup). `previousEpoch` is the epoch held before.
+   */
   reset: boolean;
   previousEpoch: string | null;
 }
@@ -53,7 +56,9 @@ export class RoomState {
   /** Applies a join acknowledgement; `resumed` says whether the join sent `since`. */
   applyJoin(ack: JoinedAck, resumed: boolean): { outcome: JoinOutcome; appended: Message[] } {
     const previousEpoch = this.epoch;
-    const reset = resumed && ack.epoch !== previousEpoch;
+    // A head behind `last` means messages this client holds are gone from the server: its
+    // timeline can no longer be trusted, even where the epoch is the same.
+    const reset = resumed && (ack.epoch !== previousEpoch || ack.head < this.last);
     if (resumed && !reset) {
       this.head = Math.max(this.head, ack.head);
       const appended = this.receiveAll(ack.messages);
