@@ -99,6 +99,9 @@ export class Connection {
   #closed = false;
   #retryAttempts = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  // Why this attempt has no token to send (getToken failed, the token is too large): a truer
+  // reason for the refusal than the server's "send a token".
+  #tokenError: ChatterError | undefined;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -120,9 +123,13 @@ export class Connection {
       // Called on every attempt, so a refreshed token is used as soon as there is one.
       auth: (send) => {
         options.tokens.current().then(
-          (token) => send({ token }),
+          (token) => {
+            this.#tokenError = undefined;
+            send({ token });
+          },
           (error: unknown) => {
-            options.reportError(toChatterError(error, 'UNAUTHORIZED'));
+            this.#tokenError = toChatterError(error, 'UNAUTHORIZED');
+            options.reportError(this.#tokenError);
             send({});
           },
         );
@@ -230,9 +237,11 @@ export class Connection {
         if (this.#retryAttempts === 0) this.#options.reportError(ChatterError.fromPayload(payload));
         return this.#scheduleReconnect();
       }
-      const refused = payload
-        ? ChatterError.fromPayload(payload)
-        : new ChatterError('DISCONNECTED', error.message, { cause: error });
+      const refused =
+        this.#tokenError ??
+        (payload
+          ? ChatterError.fromPayload(payload)
+          : new ChatterError('DISCONNECTED', error.message, { cause: error }));
       this.#setStatus('disconnected');
       this.#options.onRefused(refused);
     });

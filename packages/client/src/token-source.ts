@@ -1,4 +1,4 @@
-import type { User } from '@chatter/protocol';
+import { LIMITS, type User } from '@chatter/protocol';
 import { ChatterError, toChatterError } from './errors.js';
 import { userFromToken } from './token.js';
 
@@ -15,6 +15,21 @@ import { userFromToken } from './token.js';
  * ```
  */
 export type GetToken = () => string | Promise<string>;
+
+/**
+ * Refuses a token no server accepts. One past the server's frame limit (`maxPayloadBytes`) would
+ * not even be refused: the server closes the connection before reading it, and Socket.IO would
+ * retry it forever with no reason given.
+ */
+const checkLength = (token: string): string => {
+  if (token.length > LIMITS.maxTokenLength) {
+    throw new ChatterError(
+      'UNAUTHORIZED',
+      `Token is too large: ${token.length} characters, and at most ${LIMITS.maxTokenLength} are accepted`,
+    );
+  }
+  return token;
+};
 
 /**
  * The current token: a fixed one, or one from `getToken`, fetched on first use and again after
@@ -38,7 +53,13 @@ export class TokenSource {
   }
 
   current(): Promise<string> {
-    if (this.#token !== undefined) return Promise.resolve(this.#token);
+    if (this.#token !== undefined) {
+      try {
+        return Promise.resolve(checkLength(this.#token));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const getToken = this.#getToken;
     if (!getToken) return Promise.reject(new ChatterError('UNAUTHORIZED', 'No token'));
     this.#fetching ??= (async () => {
@@ -47,6 +68,7 @@ export class TokenSource {
         if (typeof token !== 'string' || token.length === 0) {
           throw new ChatterError('UNAUTHORIZED', 'getToken() returned no token');
         }
+        checkLength(token);
         this.#token = token;
         this.#user = userFromToken(token) ?? this.#user;
         return token;
