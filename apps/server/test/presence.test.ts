@@ -140,10 +140,13 @@ describe('presence', () => {
     await back;
   });
 
-  it('GET /api/status lists online users and leaves out unknown ids', async () => {
+  it("GET /api/status lists online users in the caller's rooms and leaves out unknown ids", async () => {
     const { url } = await startTestServer();
     const ada = await connectAs(url, 'Ada');
     const bob = await connectAs(url, 'Bob');
+    for (const { socket } of [ada, bob]) await socket.emitWithAck('join', { room: 'general' });
+    // Online, but in no room: nobody shares one with Carol (access.test.ts covers the rest).
+    await connectAs(url, 'Carol');
     const all = await request(url, '/api/status', { token: ada.token });
     expect(all.status).toBe(200);
     expect(all.body.users.map((u: { name: string }) => u.name).sort()).toEqual(['Ada', 'Bob']);
@@ -238,7 +241,7 @@ describe('presence fan-out', () => {
   });
 
   it('many tabs of one user are one arrival: the room hears of the user once', async () => {
-    const { url } = await startTestServer();
+    const { url } = await startTestServer({ env: { CHATTER_MAX_CONNECTIONS_PER_USER: '50' } });
     const ada = await connectAs(url, 'Ada');
     await ada.socket.emitWithAck('join', { room: 'general' });
     const adaSees = recordPresence(ada.socket);
