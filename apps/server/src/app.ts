@@ -8,11 +8,14 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { type ApiDeps, createApiRouter } from './routes/api-router.js';
 import { createReadinessCheck } from './services/readiness.js';
+import type { TrustProxy } from './utils/client-address.js';
 import type { Logger } from './utils/logger.js';
 import { redactUrl } from './utils/redact-url.js';
 
 export interface AppDeps extends ApiDeps {
   logger: Logger;
+  /** Which proxies' `X-Forwarded-For` names the client (`req.ip`). */
+  trustProxy: TrustProxy;
   corsOrigins: readonly string[];
   isShuttingDown: () => boolean;
   /** The built web app to serve at `/`; without an `index.html` in it, only the API is served. */
@@ -62,6 +65,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.set('etag', false);
   // `?room[$ne]=x` stays the literal key "room[$ne]" (and so an unknown field), never an object.
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy);
 
   // A request log line is written at `info`; below that level pino-http would still build a
   // child logger and serializers for every request only to write nothing.

@@ -5,14 +5,18 @@ import { Server } from 'socket.io';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { EVENT_LIMITS } from './event-limits.js';
+import { createAccessPolicy } from './services/access-policy.js';
 import { createAuthService } from './services/auth-service.js';
 import { ChatService } from './services/chat-service.js';
+import { ConnectionLimits } from './services/connection-limits.js';
 import { EventBudgets } from './services/event-budget.js';
 import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
 import { PresenceFanout } from './services/presence-fanout.js';
 import { InMemoryPresenceTracker } from './services/presence-service.js';
 import { RoomAdmission } from './services/room-admission.js';
+import { SessionService } from './services/session-service.js';
+import { StatusService } from './services/status-service.js';
 import { TypingTracker } from './services/typing-service.js';
 import { registerSockets } from './sockets/index.js';
 import { presenceDelivery } from './sockets/presence-delivery.js';
@@ -25,6 +29,7 @@ import {
 import type { ChatStore } from './store/chat-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import { answerClientError } from './utils/answer-client-error.js';
+import { clientAddress, trustProxy } from './utils/client-address.js';
 import type { Logger } from './utils/logger.js';
 
 // Presence updates to a busy room go out together, at most one frame per member per window.
@@ -103,8 +108,10 @@ export const startChatterServer = async (
     ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
   });
 
+  const policy = createAccessPolicy({ guestRooms: config.guestRooms });
   const chat = new ChatService({
     store,
+    policy,
     admission: new RoomAdmission({
       maxRoomsPerConnection: config.maxRoomsPerConnection,
       roomsPerMinute: config.roomsPerMinute,
@@ -123,11 +130,26 @@ export const startChatterServer = async (
   const presence = new InMemoryPresenceTracker(
     config.presenceGraceMs,
     {
-      onChange: (update, rooms) => presenceFanout.publish(update, rooms),
+      onChange: (update, rooms) => {
+        presenceFanout.publish(update, rooms);
+        status.presenceChanged(update, rooms);
+      },
       onSeen: (user, at) => lastSeen.record(user, at),
     },
     EVENT_LIMITS.awayAnnounceIntervalMs,
   );
+  // Fed by the presence listener above, which first runs once this exists.
+  const status = new StatusService({ presence, lastSeen, store, policy });
+  const sessions = new SessionService({
+    auth,
+    guestsEnabled: config.guestsEnabled,
+    sessionsPerMinute: config.sessionsPerMinute,
+  });
+  const trust = trustProxy(config.trustProxy);
+  const connectionLimits = new ConnectionLimits({
+    maxPerUser: config.maxConnectionsPerUser,
+    maxPerAddress: config.maxConnectionsPerAddress,
+  });
   const typing = new TypingTracker(
     { timeoutMs: config.typingTimeoutMs, relayIntervalMs: EVENT_LIMITS.typingRelayIntervalMs },
     (event) => {
@@ -147,11 +169,11 @@ export const startChatterServer = async (
     createApp({
       auth,
       chat,
-      presence,
-      lastSeen,
+      sessions,
+      status,
       store,
       logger,
-      guestsEnabled: config.guestsEnabled,
+      trustProxy: trust,
       corsOrigins: config.corsOrigins,
       isShuttingDown,
       webDir: config.webDir,
@@ -169,6 +191,9 @@ export const startChatterServer = async (
     budgets,
     logger,
     isShuttingDown,
+    policy,
+    connectionLimits,
+    clientAddress: clientAddress(trust),
     maxBufferedBytes: config.maxBufferedBytes,
   });
 

@@ -15,6 +15,8 @@ export interface AuthUser extends User {
   rooms: ReadonlySet<string> | undefined;
   /** When the token stops being valid, in milliseconds since the epoch. */
   expiresAtMs: number;
+  /** A guest session this server issued, not a user of an app that signs its own tokens. */
+  guest: boolean;
 }
 
 export interface AuthService {
@@ -104,6 +106,7 @@ export const createAuthService = ({
       name: claims.data.name,
       rooms: claims.data.rooms ? new Set(claims.data.rooms) : undefined,
       expiresAtMs: claims.data.exp * 1000,
+      guest: claims.data.guest === true,
     };
   };
 

@@ -14,6 +14,8 @@ export interface PresenceTracker {
   exitRoom(userId: string, connectionId: string, room: string): void;
   /** The rooms one connection of the user is in. */
   roomsOf(userId: string, connectionId: string): ReadonlySet<string>;
+  /** The rooms any connection of the user is in (or was in, during the grace period). */
+  roomsOfUser(userId: string): ReadonlySet<string>;
   /** The presence of a user this node has seen recently (connected or within the grace period). */
   get(userId: string): Presence | undefined;
   /** Everyone currently online or away. */
@@ -142,6 +144,11 @@ export class InMemoryPresenceTracker implements PresenceTracker {
 
   roomsOf(userId: string, connectionId: string): ReadonlySet<string> {
     return this.entries.get(userId)?.connections.get(connectionId)?.rooms ?? NO_ROOMS;
+  }
+
+  roomsOfUser(userId: string): ReadonlySet<string> {
+    const entry = this.entries.get(userId);
+    return entry ? new Set(this.audienceOf(entry)) : NO_ROOMS;
   }
 
   get(userId: string): Presence | undefined {

@@ -1,5 +1,7 @@
 import { clientEventSchemas, type ErrorPayload } from '@chatter/protocol';
 import type { AuthService } from '../services/auth-service.js';
+import type { ConnectionLimits } from '../services/connection-limits.js';
+import type { ClientAddress } from '../utils/client-address.js';
 import { AppError, toErrorPayload } from '../utils/errors.js';
 import { messageHandlers } from './messages.js';
 import { type EventHandlers, sharedListener, takeAck } from './on-event.js';
@@ -20,6 +22,8 @@ export const registerSockets = (
   deps: SocketDeps & {
     auth: AuthService;
     isShuttingDown: () => boolean;
+    connectionLimits: ConnectionLimits;
+    clientAddress: ClientAddress;
     maxBufferedBytes: number;
   },
 ): { close(): void } => {
@@ -30,7 +34,13 @@ export const registerSockets = (
       if (typeof token !== 'string' || token.length === 0) {
         throw new AppError('UNAUTHORIZED', 'Send a token in the handshake: auth: { token }');
       }
-      socket.data.user = await deps.auth.verify(token);
+      const user = await deps.auth.verify(token);
+      socket.data.user = user;
+      // Counted from the handshake, released when the transport closes: a connection refused
+      // later in the handshake, or one that never reached `connection`, frees its slot too.
+      const release = deps.connectionLimits.admit(user.id, deps.clientAddress(socket.request));
+      socket.conn.once('close', release);
+      socket.once('disconnect', release);
       next();
     } catch (error) {
       next(connectError(error));

@@ -4,6 +4,7 @@ import type {
   ServerToClientEvents,
 } from '@chatter/protocol';
 import type { Server, Socket } from 'socket.io';
+import type { AccessPolicy } from '../services/access-policy.js';
 import type { AuthUser } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { EventBudgets } from '../services/event-budget.js';
@@ -33,6 +34,7 @@ export type ChatSocket = Socket<
 >;
 
 export interface SocketDeps {
+  policy: AccessPolicy;
   chat: ChatService;
   presence: PresenceTracker;
   typing: TypingTracker;

@@ -1,13 +1,13 @@
-import { AppError } from '../utils/errors.js';
 import type { EventHandler } from './on-event.js';
 import type { SocketDeps } from './types.js';
 
-export const typingHandlers = ({ typing }: SocketDeps): { typing: EventHandler<'typing'> } => ({
+export const typingHandlers = ({
+  policy,
+  typing,
+}: SocketDeps): { typing: EventHandler<'typing'> } => ({
   typing: (socket, { room, typing: isTyping }) => {
-    if (!socket.rooms.has(room)) {
-      throw new AppError('FORBIDDEN', `Join room "${room}" before typing in it`);
-    }
     const { user } = socket.data;
+    policy.check(user, 'typing', room, socket);
     typing.set(room, { id: user.id, name: user.name }, isTyping);
     return {};
   },
