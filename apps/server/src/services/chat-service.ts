@@ -9,11 +9,13 @@ import { LIMITS } from '@chatter/protocol';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChatStore, RoomState } from '../store/chat-store.js';
 import { AppError } from '../utils/errors.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { AuthUser } from './auth-service.js';
 import type { JoinedRooms, RoomAdmission } from './room-admission.js';
 
 export interface ChatServiceOptions {
   store: ChatStore;
+  policy: AccessPolicy;
   /** The room limits: rooms per connection, new rooms per user and minute. */
   admission: RoomAdmission;
   /**
@@ -36,24 +38,19 @@ export interface SendResult {
  */
 export class ChatService {
   private readonly store: ChatStore;
+  private readonly policy: AccessPolicy;
   private readonly admission: RoomAdmission;
   private readonly broadcast: ChatServiceOptions['broadcast'];
   private readonly limiter: RateLimiterMemory;
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private accepting = true;
 
-  constructor({ store, admission, broadcast, messagesPerMinute }: ChatServiceOptions) {
+  constructor({ store, policy, admission, broadcast, messagesPerMinute }: ChatServiceOptions) {
     this.store = store;
+    this.policy = policy;
     this.admission = admission;
     this.broadcast = broadcast;
     this.limiter = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
-  }
-
-  /** Throws FORBIDDEN unless the user's token allows the room. */
-  authorize(user: AuthUser, room: string): void {
-    if (user.rooms && !user.rooms.has(room)) {
-      throw new AppError('FORBIDDEN', `Your token does not allow room "${room}"`);
-    }
   }
 
   /**
@@ -70,7 +67,7 @@ export class ChatService {
     enterLive: () => Promise<void>,
     joined: JoinedRooms,
   ): Promise<RoomState & HistoryResponse> {
-    this.authorize(user, room);
+    this.policy.check(user, 'join', room);
     this.admission.checkCapacity(joined, room);
     const { stored, ...state } = await this.store.viewRoom(room);
     if (stored) this.admission.roomStored(room);
@@ -101,7 +98,7 @@ export class ChatService {
     connectionId?: string,
   ): Promise<SendResult> {
     if (!this.accepting) throw new AppError('UNAVAILABLE', 'The server is shutting down');
-    this.authorize(user, payload.room);
+    this.policy.check(user, 'send', payload.room);
     await this.consumeRateLimit(user.id);
     await this.admission.chargeWrite(user.id, payload.room, async (room) =>
       Boolean(await this.store.getRoom(room)),
@@ -125,7 +122,7 @@ export class ChatService {
   }
 
   async history(user: AuthUser, query: HistoryPayload): Promise<HistoryResponse> {
-    this.authorize(user, query.room);
+    this.policy.check(user, 'read', query.room);
     return this.store.listMessages({
       room: query.room,
       limit: query.limit ?? LIMITS.historyPageDefaultSize,
