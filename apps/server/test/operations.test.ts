@@ -269,6 +269,7 @@ describe('the server process', () => {
       HOST: '127.0.0.1',
       CHATTER_DATA_DIR: dataDir,
       CHATTER_JWT_SECRET: TEST_SECRET,
+      CHATTER_GUESTS: 'true',
       CHATTER_MESSAGES_PER_MINUTE: '100000',
       LOG_LEVEL: 'info',
     });
