@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
 import {
   AccessTokenClaimsSchema,
@@ -71,5 +71,24 @@ describe('text that is not well-formed UTF-16', () => {
     expect(DisplayNameSchema.parse(value)).toBe(value);
     expect(UserIdSchema.parse(value)).toBe(value);
     expect(isMessage(messageWith(value, value, value))).toBe(true);
+  });
+
+  it('is refused the same where String.prototype.isWellFormed is missing (browsers before 2023)', async () => {
+    const native = Object.getOwnPropertyDescriptor(String.prototype, 'isWellFormed');
+    expect(native).toBeDefined();
+    Reflect.deleteProperty(String.prototype, 'isWellFormed');
+    try {
+      vi.resetModules();
+      const fallback = await import('./primitives.js');
+      for (const value of NOT_WELL_FORMED) {
+        expect(fallback.MessageTextSchema.safeParse(value).success).toBe(false);
+        expect(fallback.isMessageText(value)).toBe(false);
+      }
+      for (const value of WELL_FORMED) {
+        expect(fallback.MessageTextSchema.safeParse(value).success).toBe(true);
+      }
+    } finally {
+      Object.defineProperty(String.prototype, 'isWellFormed', native as PropertyDescriptor);
+    }
   });
 });
