@@ -77,6 +77,7 @@ export class ChatModel {
   #notice: string | null = null;
   #lookupTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #version = 0;
 
   constructor(options: ChatModelOptions) {
     this.#options = options;
@@ -124,6 +125,9 @@ export class ChatModel {
     const names = Array.isArray(kept) ? kept.filter((name) => typeof name === 'string') : [];
     for (const name of [HOME_ROOM, ...names]) this.#ensureEntry(name);
     this.open(room);
+    // The first render already opened a room, which connects and restores the outbox; what that
+    // changed before the listeners above existed is drawn now.
+    this.#changed();
   }
 
   subscribe(listener: () => void): () => void {
@@ -146,6 +150,11 @@ export class ChatModel {
 
   get rooms(): RoomEntry[] {
     return [...this.#entries.values()];
+  }
+
+  /** Counts changes, so a view can tell whether it missed one before it subscribed. */
+  get version(): number {
+    return this.#version;
   }
 
   get notice(): string | null {
@@ -415,6 +424,7 @@ export class ChatModel {
   }
 
   #changed(): void {
+    this.#version += 1;
     for (const listener of this.#listeners) listener();
   }
 }

@@ -7,6 +7,7 @@ import {
   launchChromium,
   messageBox,
   messageItems,
+  type OpenOptions,
   type Person,
   PHONE,
   ServerProcess,
@@ -34,11 +35,11 @@ afterEach(async () => {
 });
 
 /** Requests fail while the server is down; Chromium logs those, and only those are expected. */
-const person = async (name: string, viewport?: { width: number; height: number }) => {
-  const joined = await join(browser, server, name, {
-    allowNetworkErrors: true,
-    ...(viewport ? { viewport } : {}),
-  });
+const person = async (
+  name: string,
+  options: { viewport?: { width: number; height: number }; prepare?: OpenOptions['prepare'] } = {},
+) => {
+  const joined = await join(browser, server, name, { allowNetworkErrors: true, ...options });
   people.push(joined);
   return joined;
 };
@@ -53,16 +54,27 @@ const stored = (someone: Person, text: string) =>
 const pending = (someone: Person, text: string) =>
   someone.page.locator('li.message.pending', { hasText: text });
 
-/** Cuts the page's link to the socket (both transports) while the page itself still loads. */
-const cutSocket = async (context: BrowserContext) => {
-  let cut = true;
-  await context.route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
-  await context.routeWebSocket(/\/socket\.io\//, (socket) => {
-    if (cut) socket.close();
-    else socket.connectToServer();
-  });
-  return () => {
-    cut = false;
+/**
+ * A switch that cuts the page's link to the socket (both transports) while the page itself
+ * still loads. It must be in place before the page loads: Socket.IO keeps the WebSocket
+ * constructor it found then, so a route added later would miss its reconnections.
+ */
+const socketSwitch = () => {
+  let cut = false;
+  return {
+    prepare: async (context: BrowserContext) => {
+      await context.route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
+      await context.routeWebSocket(/\/socket\.io\//, (socket) => {
+        if (cut) socket.close();
+        else socket.connectToServer();
+      });
+    },
+    cut: () => {
+      cut = true;
+    },
+    restore: () => {
+      cut = false;
+    },
   };
 };
 
@@ -71,7 +83,7 @@ describe('the web app without its server', () => {
     server = new ServerProcess();
     await server.start();
     const ada = await person('Ada');
-    const bob = await person('Bob', PHONE);
+    const bob = await person('Bob', { viewport: PHONE });
     await send(ada.page, 'while everyone is here');
     await stored(bob, 'while everyone is here').waitFor();
 
@@ -110,8 +122,9 @@ describe('the web app without its server', () => {
   it('keeps pending messages through a reload and sends them once the connection is back', async () => {
     server = new ServerProcess();
     await server.start();
-    const ada = await person('Ada');
-    const restore = await cutSocket(ada.context);
+    const link = socketSwitch();
+    const ada = await person('Ada', { prepare: link.prepare });
+    link.cut();
     // Drops the live connection; the cut keeps the page from coming back on its own.
     await server.restart('SIGKILL');
     await expect.poll(() => connectionBanner(ada).textContent()).toMatch(/Offline/);
@@ -130,7 +143,7 @@ describe('the web app without its server', () => {
     await expect.poll(() => connectionBanner(ada).textContent()).toMatch(/2 waiting to be sent/);
     await screenshot(ada.page, 'reload-pending-desktop');
 
-    restore();
+    link.restore();
     await stored(ada, 'second, before the reload').waitFor({ timeout: 20_000 });
     await expect
       .poll(async () => (await server.history('general')).map((message) => message.text))

@@ -42,6 +42,8 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
   /** Accept console lines about failed requests (for tests that stop the server). */
   allowNetworkErrors?: boolean;
+  /** Runs on the new context before the page loads (routes that must see the first request). */
+  prepare?: (context: BrowserContext) => Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export const openApp = async (
   options: OpenOptions = {},
 ): Promise<Person> => {
   const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
+  await options.prepare?.(context);
   const page = await context.newPage();
   const errors = collectPageErrors(page, (text) =>
     options.allowNetworkErrors ? isNetworkFailure(text) : false,
