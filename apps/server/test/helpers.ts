@@ -126,10 +126,13 @@ export const signToken = async (
 export const connect = (
   url: string,
   token: string | undefined,
-  { transports = ['websocket'] }: { transports?: Array<'polling' | 'websocket'> } = {},
+  {
+    transports = ['websocket'],
+    auth = {},
+  }: { transports?: Array<'polling' | 'websocket'>; auth?: Record<string, unknown> } = {},
 ): Promise<ClientSocket> => {
   const socket: ClientSocket = io(url, {
-    auth: token === undefined ? {} : { token },
+    auth: token === undefined ? auth : { ...auth, token },
     transports,
     reconnection: false,
     forceNew: true,

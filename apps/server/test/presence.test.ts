@@ -47,6 +47,32 @@ describe('presence', () => {
     expect(Date.parse(presence.lastSeen ?? '')).toBeGreaterThan(Date.now() - 5000);
   });
 
+  it('a tab that reconnects idle (away in its handshake) keeps its user away, never online', async () => {
+    const { url } = await startTestServer();
+    const ada = await connectAs(url, 'Ada');
+    await ada.socket.emitWithAck('join', { room: 'general' });
+    const bob = await createSession(url, 'Bob');
+    const first = await connect(url, bob.token);
+    await first.emitWithAck('join', { room: 'general' });
+    const away = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'away'));
+    await first.emitWithAck('away', { away: true });
+    await away;
+
+    const adaSees = record(ada.socket, 'presence');
+    first.disconnect();
+    const again = await connect(url, bob.token, { auth: { away: true } });
+    expect(await again.emitWithAck('join', { room: 'general' })).toMatchObject({ ok: true });
+    const status = await request(url, `/api/status?users=${bob.user.id}`, { token: ada.token });
+    expect(status.body.users[0]).toMatchObject({ status: 'away' });
+    // The barrier: Bob comes back; everything about him before it was "away".
+    const back = nextEvent(ada.socket, 'presence', presenceOf(bob.user.id, 'online'));
+    await again.emitWithAck('away', { away: false });
+    await back;
+    const aboutBob = adaSees.filter((p) => p.user.id === bob.user.id).map((p) => p.status);
+    expect(aboutBob.at(-1)).toBe('online');
+    expect(aboutBob.slice(0, -1).every((each) => each === 'away')).toBe(true);
+  });
+
   it('does not announce presence to people who share no room', async () => {
     const { url } = await startTestServer();
     const ada = await connectAs(url, 'Ada');

@@ -58,6 +58,7 @@ class ChatterClientImpl implements ChatterClient {
     this.#connection = new Connection({
       url: options.url,
       tokens: this.#tokens,
+      isAway: () => this.#away,
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       reconnectionDelayMs: options.reconnectionDelayMs ?? 1000,
       reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? 5000,

@@ -43,6 +43,8 @@ export type OkAck<E extends AckEvent> = Extract<
 export interface ConnectionOptions {
   url: string;
   tokens: TokenSource;
+  /** Sent with each handshake, so a reconnection of an idle tab never shows it online. */
+  isAway: () => boolean;
   ackTimeoutMs: number;
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
@@ -125,7 +127,7 @@ export class Connection {
         options.tokens.current().then(
           (token) => {
             this.#tokenError = undefined;
-            send({ token });
+            send(options.isAway() ? { token, away: true } : { token });
           },
           (error: unknown) => {
             this.#tokenError = toChatterError(error, 'UNAUTHORIZED');

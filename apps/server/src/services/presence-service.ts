@@ -5,7 +5,8 @@ import type { Presence, PresenceStatus, User } from '@chatter/protocol';
  * an implementation that shares this state (Redis) behind the same interface.
  */
 export interface PresenceTracker {
-  connect(user: User, connectionId: string): void;
+  /** `away`: the connection starts idle (a hidden tab reconnecting), so it never flashes online. */
+  connect(user: User, connectionId: string, away?: boolean): void;
   disconnect(userId: string, connectionId: string): void;
   /** Marks one connection idle/hidden or active; returns the user's resulting status. */
   setAway(userId: string, connectionId: string, away: boolean): PresenceStatus;
@@ -67,7 +68,7 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     private readonly awayIntervalMs = 0,
   ) {}
 
-  connect(user: User, connectionId: string): void {
+  connect(user: User, connectionId: string, away = false): void {
     const now = new Date();
     let entry = this.entries.get(user.id);
     if (!entry) {
@@ -87,7 +88,7 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     entry.offlineTimer = undefined;
     entry.user = user;
     entry.lastSeen = now;
-    entry.connections.set(connectionId, { away: false, rooms: new Set() });
+    entry.connections.set(connectionId, { away, rooms: new Set() });
     this.listener.onSeen(user, now);
     this.publishIfChanged(entry);
   }

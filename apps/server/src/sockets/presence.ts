@@ -27,7 +27,10 @@ export const connectionLifecycle = ({ presence, typing, logger }: SocketDeps) =>
     opened(socket: ChatSocket): void {
       const { user } = socket.data;
       void socket.join(userRoom(user.id));
-      presence.connect({ id: user.id, name: user.name }, socket.id);
+      // The SDK says in the handshake whether this tab is idle: a reconnection then keeps the
+      // user away instead of announcing online and, a moment later, away again.
+      const away = socket.handshake.auth?.away === true;
+      presence.connect({ id: user.id, name: user.name }, socket.id, away);
       logger.debug({ userId: user.id, socketId: socket.id }, 'socket connected');
       expiry.add(socket, user.expiresAtMs);
       socket.on('disconnect', onDisconnect);
