@@ -7,6 +7,7 @@
  * - `{ id, cmd: 'report' }` answers with event-loop delay p50/p99/max (ms), CPU µs since the
  *   last reset, the heap, external memory and RSS after a full GC (when run with --expose-gc),
  *   and the server's own counters (e.g. open connections) when it offers any;
+ * - `{ id, cmd: 'counters' }` answers with the server's counters alone, without a GC;
  * - `{ id, cmd: 'stop' }` closes the server and exits.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -30,7 +31,7 @@ export interface HarnessReport {
 
 export interface HarnessRequest {
   id: number;
-  cmd: 'reset' | 'report' | 'stop';
+  cmd: 'reset' | 'report' | 'counters' | 'stop';
 }
 
 export interface StartedServer {
@@ -89,6 +90,8 @@ export const runHarness = async (start: () => Promise<StartedServer>): Promise<v
         counters: server.counters?.() ?? {},
       };
       await send({ id, ok: true, report });
+    } else if (cmd === 'counters') {
+      await send({ id, ok: true, counters: server.counters?.() ?? {} });
     } else if (cmd === 'stop') {
       await server.close();
       await send({ id, ok: true });

@@ -13,6 +13,8 @@ export interface ServerProcess {
   reset(): Promise<void>;
   /** Figures since the last reset, and the heap after a GC. */
   report(): Promise<HarnessReport>;
+  /** The server's counters (e.g. open connections), without a GC. */
+  counters(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ interface Reply {
   url?: string;
   ok?: boolean;
   report?: HarnessReport;
+  counters?: Record<string, number>;
 }
 
 /**
@@ -51,7 +54,7 @@ export const startServerProcess = (
   let nextId = 1;
   let exited = false;
 
-  const request = (cmd: 'reset' | 'report' | 'stop') =>
+  const request = (cmd: 'reset' | 'report' | 'counters' | 'stop') =>
     new Promise<Reply>((resolve, reject) => {
       if (exited) {
         reject(new Error(`${script} has exited`));
@@ -93,6 +96,7 @@ export const startServerProcess = (
             if (!answer.report) throw new Error(`${script} gave no report`);
             return answer.report;
           },
+          counters: async () => (await request('counters')).counters ?? {},
           stop: async () => {
             const exit = new Promise<void>((done) => child.once('exit', () => done()));
             await request('stop');
