@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call, chatterEnv, connectSocket, signToken } from '../bench/lib/clients.js';
 import type { HarnessReport } from '../bench/lib/harness.js';
 import { type ServerProcess, startServerProcess } from '../bench/lib/spawn.js';
-import { StalledClient } from './support/stalled-client.js';
+import { StalledClient, stalledPollingClient } from './support/stalled-client.js';
 
 const MiB = 1024 * 1024;
 const LIMIT = 1 * MiB;
@@ -124,4 +124,24 @@ describe('clients that stop reading (CHATTER_MAX_BUFFERED_BYTES)', () => {
       await client.closed;
     }
   }, 120_000);
+
+  it('close a long-polling client that stops polling, its queue counted the same way', async () => {
+    const server = await startServer({ CHATTER_MAX_BUFFERED_BYTES: String(LIMIT) });
+    const room = 'polled';
+    await stalledPollingClient(server.url, await signToken('sleeper'), room);
+    const flooder = await connectReader(server.url, 'flooder', room);
+    expect((await server.report()).counters.connections).toBe(2);
+    let peak = 0;
+    const baseline = await server.report();
+    // 500 messages are 6 MB, six times the limit: nothing stands between the queue and the
+    // limit here (no kernel buffer), so the connection must be gone long before the last one.
+    await flood(flooder, room, 500, async () => {
+      peak = Math.max(peak, held(await server.report()) - held(baseline));
+    });
+    await waitFor(
+      async () => (await server.report()).counters.connections === 1,
+      'the stalled polling connection to close',
+    );
+    expect(peak).toBeLessThan(LIMIT + 8 * MiB);
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 /** Who may read what: guests and app rooms, and who the status endpoint lists. */
-import { call, connectSocket, signToken } from '../../bench/lib/clients.js';
+import { SignJWT } from 'jose';
+import { call, connectSocket, SECRET, signToken } from '../../bench/lib/clients.js';
 import { type AbuseCase, count, verdict } from '../lib/case.js';
 import { ackCode, request } from '../lib/http.js';
 
@@ -55,9 +56,16 @@ export const guestsOffWithSecret: AbuseCase = {
 
 const ONLINE_USERS = 200;
 
+/**
+ * Status answers about users who share a room the caller may use (README: "Who can see whose
+ * status"). A caller who may use every room could join any of them and see everyone there, so the
+ * strangers here are confined: a guest under CHATTER_GUEST_ROOMS, and an app token with a `rooms`
+ * claim.
+ */
 export const statusListsEveryone: AbuseCase = {
   name: 'status',
-  title: `GET /api/status listing everyone (${ONLINE_USERS} users online in their own rooms, asked by a stranger)`,
+  title: `GET /api/status listing everyone: ${ONLINE_USERS} users online in team rooms, asked by callers confined elsewhere`,
+  env: { CHATTER_GUESTS: 'true', CHATTER_GUEST_ROOMS: 'lobby' },
   async run({ url }) {
     const sockets = await Promise.all(
       Array.from({ length: ONLINE_USERS }, async (_, i) => {
@@ -66,25 +74,43 @@ export const statusListsEveryone: AbuseCase = {
         return socket;
       }),
     );
-    const stranger = await signToken('stranger');
-    const all = await request(url, '/api/status', { token: stranger });
-    const named = await request(
-      url,
-      `/api/status?users=${Array.from({ length: 50 }, (_, i) => `member-${i}`).join(',')}`,
-      { token: stranger },
-    );
-    const anonymous = await request(url, '/api/status');
+    const guest = (await guestSession(url, 'Stranger')).token;
+    const confined = await new SignJWT({ name: 'Partner', rooms: ['partners'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('partner')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    const names = Array.from({ length: 50 }, (_, i) => `member-${i}`).join(',');
+    const listed = async (token: string | undefined, query = '') => {
+      const answer = await request(url, `/api/status${query}`, token ? { token } : {});
+      const users = Array.isArray(answer.body?.users) ? answer.body.users : [];
+      return {
+        status: answer.status,
+        members: users.filter((user: { id: string }) => user.id.startsWith('member-')).length,
+      };
+    };
+    const asGuest = await listed(guest);
+    const asGuestNaming = await listed(guest, `?users=${names}`);
+    const asPartner = await listed(confined);
+    const asPartnerNaming = await listed(confined, `?users=${names}`);
+    const anonymous = await listed(undefined);
     for (const socket of sockets) socket.close();
-    const listed = (answer: { body: any }) =>
-      Array.isArray(answer.body?.users)
-        ? answer.body.users.filter((user: { id: string }) => user.id.startsWith('member-')).length
-        : 0;
+    const line = (who: string, { status, members }: { status: number; members: number }) =>
+      `${who} ${status} listing ${count(members)}`;
     return verdict(
-      `stranger: GET /api/status ${all.status} listing ${count(listed(all))} of ${ONLINE_USERS}; ?users=50 names ${named.status} listing ${listed(named)}; no token ${anonymous.status} listing ${listed(anonymous)}`,
+      [
+        line('guest', asGuest),
+        line('guest naming 50', asGuestNaming),
+        line('rooms-claim token', asPartner),
+        line('rooms-claim token naming 50', asPartnerNaming),
+        line('no token', anonymous),
+      ].join('; '),
       {
-        'the stranger saw people it shares no room with': listed(all) === 0,
-        'naming users showed people the stranger shares no room with': listed(named) === 0,
-        'an anonymous caller saw people': listed(anonymous) === 0,
+        'the guest saw people it shares no room with':
+          asGuest.members === 0 && asGuestNaming.members === 0,
+        'the confined token saw people it shares no room with':
+          asPartner.members === 0 && asPartnerNaming.members === 0,
+        'an anonymous caller saw people': anonymous.members === 0,
       },
     );
   },

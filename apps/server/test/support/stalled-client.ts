@@ -156,3 +156,33 @@ export class StalledClient {
     }
   }
 }
+
+/**
+ * A Socket.IO client over HTTP long-polling that joins `room` and then stops polling, as a
+ * suspended browser tab does: whatever the server sends it waits in the server's queue.
+ */
+export const stalledPollingClient = async (
+  url: string,
+  token: string,
+  room: string,
+): Promise<void> => {
+  const endpoint = `${url}/socket.io/?EIO=4&transport=polling`;
+  const open = await (await fetch(endpoint)).text();
+  const { sid } = JSON.parse(open.slice(1)) as { sid: string };
+  const session = `${endpoint}&sid=${sid}`;
+  const post = async (packet: string) => {
+    const response = await fetch(session, { method: 'POST', body: packet });
+    if (!response.ok) throw new Error(`poll POST ${response.status}`);
+  };
+  /** Polls until a packet starting with `prefix` arrives. */
+  const pollFor = async (prefix: string) => {
+    for (;;) {
+      const packets = (await (await fetch(session)).text()).split('\x1e');
+      if (packets.some((packet) => packet.startsWith(prefix))) return;
+    }
+  };
+  await post(`40${JSON.stringify({ token })}`);
+  await pollFor('40');
+  await post(`420${JSON.stringify(['join', { room }])}`);
+  await pollFor('430');
+};
