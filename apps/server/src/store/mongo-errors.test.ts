@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
 import { MESSAGE_INDEXES } from '../models/message-model.js';
+import { asAppError } from '../utils/errors.js';
 import { StoreUnavailableError } from './chat-store.js';
 import {
   describeMongoError,
@@ -9,6 +10,7 @@ import {
   isCreationRace,
   openFailure,
   pingFailure,
+  readFailure,
 } from './mongo-errors.js';
 
 const { MongoServerError, MongoParseError, MongoNetworkError, MongoInvalidArgumentError } =
@@ -114,6 +116,23 @@ describe('openFailure', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect(error.message).toBe(`MONGODB_URI cannot be used: ${cause.message}`);
     }
+  });
+});
+
+describe('readFailure', () => {
+  it('turns a driver failure during a read into UNAVAILABLE, naming MongoDB and the reason', () => {
+    const error = readFailure(new MongoNetworkError('socket hang up'), 'db1:27017/chatter');
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(asAppError(error)?.toPayload()).toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { retryAfterMs: expect.any(Number) },
+    });
+    expect(error.message).toBe('could not read from MongoDB at db1:27017/chatter: socket hang up');
+  });
+
+  it('keeps a store error that already says why', () => {
+    const closed = new StoreUnavailableError('the MongoDB store is closed');
+    expect(readFailure(closed, 'db1:27017/chatter')).toBe(closed);
   });
 });
 

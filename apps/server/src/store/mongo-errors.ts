@@ -104,6 +104,21 @@ export const openFailure = (error: unknown, target: string, step: OpenStep): Err
   return new StoreUnavailableError(`${what}: ${describeMongoError(error)}`, { cause: error });
 };
 
+/**
+ * A read that failed in the driver: the queries are built from validated input, so what fails
+ * is MongoDB or the way to it (no server selectable, a network error, a timeout), and the
+ * client should hear UNAVAILABLE and retry, not INTERNAL.
+ */
+export const readFailure = (error: unknown, target: string): StoreUnavailableError =>
+  error instanceof StoreUnavailableError
+    ? error
+    : new StoreUnavailableError(
+        `could not read from MongoDB at ${target}: ${describeMongoError(error)}`,
+        {
+          cause: error,
+        },
+      );
+
 /** A failure of a running store's ping, for `/healthz` and its log line. */
 export const pingFailure = (error: unknown, target: string): StoreUnavailableError =>
   new StoreUnavailableError(`MongoDB at ${target} is not reachable: ${describeMongoError(error)}`, {

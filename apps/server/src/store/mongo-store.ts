@@ -23,6 +23,7 @@ import {
   type OpenStep,
   openFailure,
   pingFailure,
+  readFailure,
 } from './mongo-errors.js';
 import { prepareMeta, readDefaultEpoch, rotateMongoEpochs } from './mongo-meta.js';
 import {
@@ -128,15 +129,18 @@ export class MongoChatStore implements ChatStore {
   async viewRoom(room: string): Promise<RoomView> {
     const stored = await this.getRoom(room);
     if (stored) return { ...stored, stored: true };
-    return { room, epoch: await readDefaultEpoch(this.database()), head: 0, stored: false };
+    const epoch = await this.read(() => readDefaultEpoch(this.database()));
+    return { room, epoch, head: 0, stored: false };
   }
 
   async getRoom(room: string): Promise<RoomState | null> {
     this.assertOpen();
-    const [doc, head] = await Promise.all([
-      this.models.Room.findOne(roomFilter(room)).lean<RoomDocument>(),
-      this.newestSeq(room),
-    ]);
+    const [doc, head] = await this.read(() =>
+      Promise.all([
+        this.models.Room.findOne(roomFilter(room)).lean<RoomDocument>(),
+        this.newestSeq(room),
+      ]),
+    );
     return doc ? { room, epoch: doc.epoch, head } : null;
   }
 
@@ -149,10 +153,9 @@ export class MongoChatStore implements ChatStore {
   async listMessages(range: HistoryRange): Promise<HistoryPage> {
     this.assertOpen();
     const query = historyQuery(range);
-    const docs = await this.models.Message.find(query.filter)
-      .sort(query.sort)
-      .limit(query.limit)
-      .lean();
+    const docs = await this.read(() =>
+      this.models.Message.find(query.filter).sort(query.sort).limit(query.limit).lean(),
+    );
     const page = docs.slice(0, range.limit).map(toMessage);
     if (query.sort.seq === -1) page.reverse();
     return { messages: page, hasMore: docs.length > range.limit };
@@ -184,7 +187,7 @@ export class MongoChatStore implements ChatStore {
   async getUsers(ids: readonly string[]): Promise<StoredUser[]> {
     this.assertOpen();
     if (ids.length === 0) return [];
-    const docs = await this.models.User.find(usersFilter(ids)).lean();
+    const docs = await this.read(() => this.models.User.find(usersFilter(ids)).lean());
     return docs.map(toStoredUser);
   }
 
@@ -227,6 +230,15 @@ export class MongoChatStore implements ChatStore {
    * Closed is final. Checked by every method because the driver would otherwise reconnect a
    * closed client on its next operation.
    */
+  /** Runs a read; what the driver throws reaches clients as UNAVAILABLE (see readFailure). */
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw readFailure(error, this.target);
+    }
+  }
+
   private assertOpen(): void {
     if (this.closed) {
       throw new StoreUnavailableError(`the MongoDB store (${this.target}) is closed`);
