@@ -1,63 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
+import { checkMongoUri, commaList, flag, parseTrustProxy, wholeNumber } from './config-fields.js';
 import { LOG_LEVELS } from './utils/logger.js';
-
-const wholeNumber = (name: string, { min, max }: { min: number; max: number }) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `${name} must be at least ${min}`)
-        .max(max, `${name} must be at most ${max}`),
-    );
-
-const flag = (name: string) =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` })
-    .transform((value) => value === 'true' || value === '1');
-
-// Characters MongoDB does not allow in database names (on any platform), plus "/".
-const BAD_DATABASE_NAME = /[/\\. "$*<>:|?]/;
-
-/**
- * Parses the URI the way the driver will, so a malformed one is a configuration error at start
- * rather than a connection failure later. Query options are checked by the driver on connect.
- */
-function checkMongoUri(uri: string, ctx: z.RefinementCtx): void {
-  if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'MONGODB_URI must start with mongodb:// or mongodb+srv://',
-    });
-    return;
-  }
-  let database: string;
-  try {
-    const parsed = new ConnectionString(uri);
-    // The driver parses each host as a URL when it connects; do the same now.
-    for (const host of parsed.hosts) {
-      if (!URL.canParse(`mongodb://${host}`)) throw new Error(`"${host}" is not a host[:port]`);
-    }
-    database = decodeURIComponent(parsed.pathname.slice(1));
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `MONGODB_URI is not a valid MongoDB connection string: ${(error as Error).message}`,
-    });
-    return;
-  }
-  if (BAD_DATABASE_NAME.test(database) || database.length > 63) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `MONGODB_URI names the database "${database}", which MongoDB does not allow`,
-    });
-  }
-}
 
 // The repo's `apps/web/dist`: this module runs as `src/config.ts` (tsx) or `dist/config.js`, and
 // both are one level below `apps/server`.
@@ -93,14 +38,7 @@ const EnvSchema = z.object({
     .optional(),
   // Unset: on only when the server generates its own secret (the local demo), see loadConfig.
   CHATTER_GUESTS: flag('CHATTER_GUESTS').optional(),
-  CHATTER_GUEST_ROOMS: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((pattern) => pattern.trim())
-        .filter((pattern) => pattern.length > 0),
-    )
+  CHATTER_GUEST_ROOMS: commaList
     .pipe(
       z
         .array(
@@ -180,14 +118,7 @@ const EnvSchema = z.object({
   REDIS_URL: z
     .url({ message: 'REDIS_URL must be a URL such as redis://127.0.0.1:6379' })
     .optional(),
-  CORS_ORIGINS: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    )
+  CORS_ORIGINS: commaList
     .pipe(z.array(z.url({ message: 'CORS_ORIGINS must be a comma-separated list of origins' })))
     .optional(),
   LOG_LEVEL: z
@@ -240,14 +171,6 @@ export interface Config {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
 }
-
-/** `true`/`false`, a hop count, or a list of trusted addresses/subnets, as Express takes them. */
-const parseTrustProxy = (value: string | undefined): boolean | number | string => {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -1,0 +1,75 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
+import { z } from 'zod';
+
+// The shapes environment variables come in, each failing with a message that names its variable.
+
+export const wholeNumber = (name: string, { min, max }: { min: number; max: number }) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `${name} must be at least ${min}`)
+        .max(max, `${name} must be at most ${max}`),
+    );
+
+export const flag = (name: string) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` })
+    .transform((value) => value === 'true' || value === '1');
+
+// Characters MongoDB does not allow in database names (on any platform), plus "/".
+const BAD_DATABASE_NAME = /[/\\. "$*<>:|?]/;
+
+/**
+ * Parses the URI the way the driver will, so a malformed one is a configuration error at start
+ * rather than a connection failure later. Query options are checked by the driver on connect.
+ */
+export function checkMongoUri(uri: string, ctx: z.RefinementCtx): void {
+  if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'MONGODB_URI must start with mongodb:// or mongodb+srv://',
+    });
+    return;
+  }
+  let database: string;
+  try {
+    const parsed = new ConnectionString(uri);
+    // The driver parses each host as a URL when it connects; do the same now.
+    for (const host of parsed.hosts) {
+      if (!URL.canParse(`mongodb://${host}`)) throw new Error(`"${host}" is not a host[:port]`);
+    }
+    database = decodeURIComponent(parsed.pathname.slice(1));
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `MONGODB_URI is not a valid MongoDB connection string: ${(error as Error).message}`,
+    });
+    return;
+  }
+  if (BAD_DATABASE_NAME.test(database) || database.length > 63) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `MONGODB_URI names the database "${database}", which MongoDB does not allow`,
+    });
+  }
+}
+
+/** A comma-separated list, items trimmed, empty items dropped (`a, b,` is `['a', 'b']`). */
+export const commaList = z.string().transform((list) =>
+  list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+/** `true`/`false`, a hop count, or a list of trusted addresses/subnets, as Express takes them. */
+export const parseTrustProxy = (value: string | undefined): boolean | number | string => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+};
