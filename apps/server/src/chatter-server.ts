@@ -56,7 +56,7 @@ const openStore = async (config: Config, logger: Logger): Promise<ChatStore> => 
   }
   // Loaded only when asked for, so SQLite deployments never load mongoose. Never a fallback to
   // SQLite: a MongoDB that cannot be reached or used rejects here and stops the server.
-  const { openMongoStore } = await import('./store/mongo-store.js');
+  const { openMongoStore } = await import('./store/mongo-open.js');
   const store = await openMongoStore(
     {
       uri: config.mongodbUri,

@@ -62,7 +62,7 @@ export const runCommand = async (argv: readonly string[], config: Config): Promi
     case 'rotate-epochs': {
       if (args.length > 0) throw new UsageError(`rotate-epochs takes no arguments\n${USAGE}`);
       if (config.mongodbUri) {
-        const { openMongoStore } = await import('../store/mongo-store.js');
+        const { openMongoStore } = await import('../store/mongo-open.js');
         const store = await openMongoStore(
           mongoSettings({ ...config, mongodbUri: config.mongodbUri }),
         );

@@ -1,6 +1,6 @@
 import type { Message, User } from '@chatter/protocol';
-import mongoose, { type Connection } from 'mongoose';
-import { type ChatModels, registerModels } from '../models/models.js';
+import type { Connection } from 'mongoose';
+import type { ChatModels } from '../models/models.js';
 import type { RoomDocument } from '../models/room-model.js';
 import { newMessageId } from '../utils/ids.js';
 import type { Logger } from '../utils/logger.js';
@@ -17,21 +17,8 @@ import {
 } from './chat-store.js';
 import { KeyedBatches } from './keyed-batches.js';
 import { type AppendPolicy, appendBatch, type BatchSteps, idempotencyKey } from './mongo-append.js';
-import {
-  duplicateKeyOf,
-  isCreationRace,
-  type OpenStep,
-  openFailure,
-  pingFailure,
-  readFailure,
-} from './mongo-errors.js';
-import { prepareMeta, readDefaultEpoch, rotateMongoEpochs } from './mongo-meta.js';
-import {
-  connectOptions,
-  describeTarget,
-  type MongoStoreSettings,
-  withoutWriteConcern,
-} from './mongo-options.js';
+import { duplicateKeyOf, pingFailure, readFailure } from './mongo-errors.js';
+import { readDefaultEpoch, rotateMongoEpochs } from './mongo-meta.js';
 import {
   type CheckedAppend,
   checkAppend,
@@ -83,17 +70,6 @@ const orderedInsertFailure = (error: unknown): { inserted: number; failure: unkn
       cause: error,
     }),
   };
-};
-
-/**
- * A connection that is not open yet, with Chatter's models compiled on it. Its own connection,
- * not mongoose's global one, so several stores can be open in one process.
- */
-export const createChatConnection = (): { connection: Connection; models: ChatModels } => {
-  const connection = mongoose.createConnection();
-  // Also passed to openUri; set here too so queries built before it opens are sanitized alike.
-  connection.set('sanitizeFilter', true);
-  return { connection, models: registerModels(connection) };
 };
 
 /**
@@ -325,59 +301,3 @@ export class MongoChatStore implements ChatStore {
     return winner;
   }
 }
-
-/**
- * Connects, creates the indexes and returns the store; rejects with a ConfigError or a
- * StoreUnavailableError that names MongoDB and the reason. Never falls back to another store.
- *
- * Indexes are created here, on purpose, rather than by mongoose's `autoIndex` in the background:
- * the unique indexes are what keep `seq` gap-free and sends idempotent, so the store must not
- * accept a write before they exist, and a failure (say, duplicates already in the data) must stop
- * the server instead of being logged and ignored. `createIndexes` only adds missing indexes; it
- * never drops one an operator added (as `syncIndexes` would), and it is safe for several
- * processes starting at once.
- */
-export const openMongoStore = async (
-  settings: MongoStoreSettings,
-  logger?: Logger,
-): Promise<MongoChatStore> => {
-  const target = describeTarget(settings.uri);
-  const { connection, models } = createChatConnection();
-  const fail = async (error: unknown, step: OpenStep) => {
-    await connection.close(true).catch(() => {});
-    return openFailure(error, target, step);
-  };
-  const { uri, removed } = withoutWriteConcern(settings.uri);
-  if (removed.length > 0) {
-    logger?.warn(
-      { ignored: removed },
-      `MONGODB_URI sets ${removed.join(', ')}; ignored, CHATTER_MONGODB_WRITE_CONCERN and ` +
-        'CHATTER_MONGODB_WRITE_TIMEOUT_MS decide',
-    );
-  }
-  try {
-    await connection.openUri(uri, connectOptions(settings));
-  } catch (error) {
-    throw await fail(error, 'connect');
-  }
-  for (const model of [models.Room, models.Message, models.User]) {
-    try {
-      await model.createIndexes().catch(async (error: unknown) => {
-        // Another process created the collection at the same moment; it exists now.
-        if (!isCreationRace(error)) throw error;
-        await model.createIndexes();
-      });
-    } catch (error) {
-      throw await fail(error, 'create-indexes');
-    }
-  }
-  try {
-    await prepareMeta(connection.db as NonNullable<typeof connection.db>, target);
-  } catch (error) {
-    // A newer schema is the operator's to sort out: its message says so in one line already.
-    if (!(error instanceof StoreUnavailableError)) throw await fail(error, 'check-schema');
-    await connection.close(true).catch(() => {});
-    throw error;
-  }
-  return new MongoChatStore(connection, models, target, logger);
-};

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import mongoose from 'mongoose';
-import { type MongoChatStore, openMongoStore } from '../../src/store/mongo-store.js';
+import { openMongoStore } from '../../src/store/mongo-open.js';
+import type { MongoChatStore } from '../../src/store/mongo-store.js';
 
 /** The server the MongoDB tests run against; they are skipped when it is unset. */
 export const MONGODB_URI = process.env.MONGODB_URI || undefined;
