@@ -12,6 +12,7 @@ import {
   pingFailure,
   readFailure,
 } from './mongo-errors.js';
+import { InvalidStoreInputError } from './mongo-queries.js';
 
 const { MongoServerError, MongoParseError, MongoNetworkError, MongoInvalidArgumentError } =
   mongoose.mongo;
@@ -123,16 +124,20 @@ describe('readFailure', () => {
   it('turns a driver failure during a read into UNAVAILABLE, naming MongoDB and the reason', () => {
     const error = readFailure(new MongoNetworkError('socket hang up'), 'db1:27017/chatter');
     expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toBe(
+      'could not read from MongoDB at db1:27017/chatter: socket hang up',
+    );
     expect(asAppError(error)?.toPayload()).toMatchObject({
       code: 'UNAVAILABLE',
       details: { retryAfterMs: expect.any(Number) },
     });
-    expect(error.message).toBe('could not read from MongoDB at db1:27017/chatter: socket hang up');
   });
 
-  it('keeps a store error that already says why', () => {
+  it('passes on what did not come from the driver: our own input checks, a closed store', () => {
     const closed = new StoreUnavailableError('the MongoDB store is closed');
     expect(readFailure(closed, 'db1:27017/chatter')).toBe(closed);
+    const ours = new InvalidStoreInputError('room: expected string');
+    expect(readFailure(ours, 'db1:27017/chatter')).toBe(ours);
   });
 });
 

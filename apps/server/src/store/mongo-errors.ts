@@ -106,18 +106,19 @@ export const openFailure = (error: unknown, target: string, step: OpenStep): Err
 
 /**
  * A read that failed in the driver: the queries are built from validated input, so what fails
- * is MongoDB or the way to it (no server selectable, a network error, a timeout), and the
- * client should hear UNAVAILABLE and retry, not INTERNAL.
+ * there is MongoDB or the way to it (no server selectable, a network error, a timeout), and the
+ * client should hear UNAVAILABLE and retry, not INTERNAL. Anything else (our own checks of the
+ * input, a store already closed) is passed on as it is.
  */
-export const readFailure = (error: unknown, target: string): StoreUnavailableError =>
-  error instanceof StoreUnavailableError
-    ? error
-    : new StoreUnavailableError(
-        `could not read from MongoDB at ${target}: ${describeMongoError(error)}`,
-        {
-          cause: error,
-        },
-      );
+export const readFailure = (error: unknown, target: string): unknown => {
+  const { name } = fieldsOf(error);
+  const fromDriver = typeof name === 'string' && /^Mongo/.test(name);
+  if (!fromDriver) return error;
+  return new StoreUnavailableError(
+    `could not read from MongoDB at ${target}: ${describeMongoError(error)}`,
+    { cause: error },
+  );
+};
 
 /** A failure of a running store's ping, for `/healthz` and its log line. */
 export const pingFailure = (error: unknown, target: string): StoreUnavailableError =>
