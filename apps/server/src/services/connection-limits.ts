@@ -1,12 +1,23 @@
 import { AppError } from '../utils/errors.js';
 
+interface Slot {
+  userId: string;
+  address: string;
+}
+
 /**
- * How many sockets each user and each client address hold. A new identity is cheap for a guest,
- * so the address limit is what bounds one person; the user limit bounds one leaked token.
+ * How many connections each user and each client address hold. A new identity is cheap for a
+ * guest, so the address limit is what bounds one person; the user limit bounds one leaked token.
+ *
+ * A slot belongs to a transport connection (an engine.io socket), whatever Socket.IO does on it:
+ * counted from its first handshake, released when it closes, so a handshake refused later, one
+ * that never reached `connection`, or a namespace reconnecting over the same transport can
+ * neither leak a slot nor take two. Nothing per connection but the slot itself is kept.
  */
 export class ConnectionLimits {
   readonly #perUser = new Map<string, number>();
   readonly #perAddress = new Map<string, number>();
+  readonly #slots = new WeakMap<object, Slot>();
   readonly #maxPerUser: number;
   readonly #maxPerAddress: number;
 
@@ -16,10 +27,11 @@ export class ConnectionLimits {
   }
 
   /**
-   * Counts a new connection, or throws RATE_LIMITED when the user or the address holds as many
-   * as allowed. The returned function releases it; calling it more than once is harmless.
+   * Counts `transport` for the user and the address, or throws RATE_LIMITED when either holds as
+   * many as allowed. `true` when it was not counted yet: the caller then arranges `release`.
    */
-  admit(userId: string, address: string): () => void {
+  admit(transport: object, userId: string, address: string): boolean {
+    if (this.#slots.has(transport)) return false;
     const byUser = this.#perUser.get(userId) ?? 0;
     if (byUser >= this.#maxPerUser) {
       throw new AppError(
@@ -38,18 +50,17 @@ export class ConnectionLimits {
     }
     this.#perUser.set(userId, byUser + 1);
     this.#perAddress.set(address, byAddress + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      decrement(this.#perUser, userId);
-      decrement(this.#perAddress, address);
-    };
+    this.#slots.set(transport, { userId, address });
+    return true;
   }
 
-  /** Connections held now, for tests and metrics. */
-  count(): { users: number; addresses: number } {
-    return { users: this.#perUser.size, addresses: this.#perAddress.size };
+  /** Frees the slot of a closed transport; harmless for one that holds none. */
+  release(transport: object): void {
+    const slot = this.#slots.get(transport);
+    if (!slot) return;
+    this.#slots.delete(transport);
+    decrement(this.#perUser, slot.userId);
+    decrement(this.#perAddress, slot.address);
   }
 }
 

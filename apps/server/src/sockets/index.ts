@@ -27,6 +27,11 @@ export const registerSockets = (
     maxBufferedBytes: number;
   },
 ): { close(): void } => {
+  // One listener for every transport; `this` is the transport that closed.
+  function releaseSlot(this: object): void {
+    deps.connectionLimits.release(this);
+  }
+
   io.use(async (socket, next) => {
     try {
       if (deps.isShuttingDown()) throw new AppError('UNAVAILABLE', 'The server is shutting down');
@@ -36,11 +41,10 @@ export const registerSockets = (
       }
       const user = await deps.auth.verify(token);
       socket.data.user = user;
-      // Counted from the handshake, released when the transport closes: a connection refused
-      // later in the handshake, or one that never reached `connection`, frees its slot too.
-      const release = deps.connectionLimits.admit(user.id, deps.clientAddress(socket.request));
-      socket.conn.once('close', release);
-      socket.once('disconnect', release);
+      const address = deps.clientAddress(socket.request);
+      if (deps.connectionLimits.admit(socket.conn, user.id, address)) {
+        socket.conn.on('close', releaseSlot);
+      }
       next();
     } catch (error) {
       next(connectError(error));
