@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { StoreUnavailableError } from '../../src/store/chat-store.js';
-import { InvalidStoreInputError } from '../../src/store/mongo-queries.js';
 import { createChatConnection, openMongoStore } from '../../src/store/mongo-open.js';
+import { InvalidStoreInputError } from '../../src/store/mongo-queries.js';
 import { MongoChatStore } from '../../src/store/mongo-store.js';
 import { type ChatStoreFixture, describeChatStoreContract } from './chat-store-contract.js';
 import { ADA, range } from './contract-context.js';
