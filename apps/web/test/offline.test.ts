@@ -85,6 +85,10 @@ describe('the web app without its server', () => {
     const ada = await person('Ada');
     const bob = await person('Bob', { viewport: PHONE });
     await send(ada.page, 'while everyone is here');
+    // Ada's own copy is stored once its acknowledgement is in; Bob's broadcast can come first,
+    // and a crash between the two would leave it waiting in Ada's outbox (to be resent, and
+    // answered with the original).
+    await stored(ada, 'while everyone is here').waitFor();
     await stored(bob, 'while everyone is here').waitFor();
 
     // A crash: a graceful stop would first wait for the connected pages to leave.
