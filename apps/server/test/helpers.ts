@@ -1,6 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ClientToServerEvents, ServerToClientEvents, User } from '@chatter/protocol';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
@@ -26,6 +29,78 @@ afterEach(async () => {
   // Sockets first, then servers, then directories: the reverse of creation.
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** Kills a child process the test started, if it still runs, and waits for it to go. */
+const stop = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+};
+
+/** A separate process that takes SQLite's write lock on `file` and holds it until killed. */
+export const holdWriteLock = async (file: string): Promise<ChildProcess> => {
+  const script = `
+    const db = new (require('better-sqlite3'))(${JSON.stringify(file)});
+    db.prepare('BEGIN IMMEDIATE').run();
+    console.log('locked');
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['-e', script], { cwd: SERVER_DIR, stdio: 'pipe' });
+  cleanups.push(() => stop(child));
+  const [chunk] = await once(child.stdout, 'data');
+  if (!String(chunk).includes('locked')) throw new Error(`no lock on ${file}: ${chunk}`);
+  return child;
+};
+
+export interface ServerChild {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+}
+
+/**
+ * The server as its own process (`pnpm dev` runs it the same way), so it can be killed -9 and its
+ * log read; killed after the test if it still runs. `env` adds to or overrides the test defaults.
+ */
+export const spawnServer = async (env: Record<string, string> = {}): Promise<ServerChild> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: SERVER_DIR,
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CHATTER_DATA_DIR: env.CHATTER_DATA_DIR ?? tempDataDir(),
+      CHATTER_JWT_SECRET: TEST_SECRET,
+      CHATTER_GUESTS: 'true',
+      CHATTER_MESSAGES_PER_MINUTE: '1000000',
+      CHATTER_SESSIONS_PER_MINUTE: '1000000',
+      CHATTER_ROOMS_PER_MINUTE: '1000000',
+      CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(() => stop(child));
+  let output = '';
+  const collect = (chunk: string) => {
+    output += chunk;
+  };
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const url = output.match(/listening on (http:\/\/\S+?)"/)?.[1];
+    if (url) return { child, url, output: () => output };
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stop(child);
+  throw new Error(`server did not start:\n${output}`);
+};
 
 export const tempDataDir = (): string => {
   const dir = mkdtempSync(path.join(tmpdir(), 'chatter-test-'));

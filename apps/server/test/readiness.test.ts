@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   connectAs,
   createSession,
+  holdWriteLock,
   request,
   signToken,
   startTestServer,
@@ -14,20 +15,6 @@ import {
 } from './helpers.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** A separate process that takes SQLite's write lock on `file` and holds it until killed. */
-const holdWriteLock = async (file: string): Promise<ChildProcess> => {
-  const script = `
-    const db = new (require('better-sqlite3'))(${JSON.stringify(file)});
-    db.prepare('BEGIN IMMEDIATE').run();
-    console.log('locked');
-    setInterval(() => {}, 1000);
-  `;
-  const child = spawn(process.execPath, ['-e', script], { cwd: serverDir, stdio: 'pipe' });
-  const [chunk] = await once(child.stdout, 'data');
-  expect(String(chunk)).toContain('locked');
-  return child;
-};
 
 const notReady = (message: string | RegExp) => ({
   status: 503,

@@ -1,21 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Message } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientSocket,
   connect,
   createSession,
+  holdWriteLock,
   request,
   signToken,
+  spawnServer,
   startTestServer,
-  TEST_SECRET,
   tempDataDir,
 } from './helpers.js';
-
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every message of `room`, oldest first, paging forwards through REST. */
 const wholeHistory = async (url: string, token: string, room: string): Promise<Message[]> => {
@@ -119,7 +116,7 @@ describe('the group-committed write path', () => {
 
   it('a kill -9 in the middle of group commits loses nothing that was acknowledged', async () => {
     const dataDir = tempDataDir();
-    const first = await startServerProcess(dataDir);
+    const first = await spawnServer({ CHATTER_DATA_DIR: dataDir });
     const rooms = ['k-0', 'k-1', 'k-2', 'k-3'];
     const sockets: ClientSocket[] = [];
     for (let i = 0; i < 40; i++) {
@@ -152,7 +149,7 @@ describe('the group-committed write path', () => {
     await once(first.child, 'exit');
     await Promise.all(senders);
 
-    const second = await startServerProcess(dataDir);
+    const second = await spawnServer({ CHATTER_DATA_DIR: dataDir });
     try {
       const token = await signToken({ sub: 'reader', name: 'Reader' });
       for (const room of rooms) {
@@ -169,54 +166,3 @@ describe('the group-committed write path', () => {
     }
   }, 60_000);
 });
-
-/** A separate process that takes SQLite's write lock on `file` and holds it until killed. */
-const holdWriteLock = async (file: string): Promise<ChildProcess> => {
-  const script = `
-    const db = new (require('better-sqlite3'))(${JSON.stringify(file)});
-    db.prepare('BEGIN IMMEDIATE').run();
-    console.log('locked');
-    setInterval(() => {}, 1000);
-  `;
-  const child = spawn(process.execPath, ['-e', script], { cwd: serverDir, stdio: 'pipe' });
-  const [chunk] = await once(child.stdout, 'data');
-  expect(String(chunk)).toContain('locked');
-  return child;
-};
-
-/** The server as its own process (`pnpm dev` runs it the same way), so it can be killed -9. */
-const startServerProcess = async (dataDir: string) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: serverDir,
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      CHATTER_DATA_DIR: dataDir,
-      CHATTER_JWT_SECRET: TEST_SECRET,
-      CHATTER_GUESTS: 'true',
-      CHATTER_MESSAGES_PER_MINUTE: '1000000',
-      CHATTER_SESSIONS_PER_MINUTE: '1000000',
-      CHATTER_ROOMS_PER_MINUTE: '1000000',
-      CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const url = output.match(/listening on (http:\/\/\S+?)"/)?.[1];
-    if (url) return { child, url };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
-};
