@@ -6,9 +6,10 @@ import type {
   SendMessagePayload,
 } from '@chatter/protocol';
 import { LIMITS } from '@chatter/protocol';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { ChatStore, RoomState } from '../store/chat-store.js';
 import { AppError } from '../utils/errors.js';
+import { consumeOrRefuse } from '../utils/rate-limit.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuthUser } from './auth-service.js';
 import type { JoinedRooms, RoomAdmission } from './room-admission.js';
@@ -99,7 +100,7 @@ export class ChatService {
   ): Promise<SendResult> {
     if (!this.accepting) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     this.policy.check(user, 'send', payload.room);
-    await this.consumeRateLimit(user.id);
+    await consumeOrRefuse(this.limiter, user.id, 'Too many messages; slow down');
     await this.admission.chargeWrite(user.id, payload.room, async (room) =>
       Boolean(await this.store.getRoom(room)),
     );
@@ -135,16 +136,5 @@ export class ChatService {
   async drain(): Promise<void> {
     this.accepting = false;
     await Promise.allSettled([...this.pendingWrites]);
-  }
-
-  private async consumeRateLimit(userId: string): Promise<void> {
-    try {
-      await this.limiter.consume(userId);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      throw new AppError('RATE_LIMITED', 'Too many messages; slow down', {
-        retryAfterMs: rejection.msBeforeNext,
-      });
-    }
   }
 }

@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../utils/errors.js';
+import { consumeOrRefuse } from '../utils/rate-limit.js';
 
 /** The rooms one connection is in, the user's own room aside. */
 export interface JoinedRooms {
@@ -54,14 +55,7 @@ export class RoomAdmission {
     this.#forgetExpired(now);
     const key = `${userId}\u0000${room}`;
     if (this.#charged.has(key)) return;
-    try {
-      await this.#limiter.consume(userId);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      throw new AppError('RATE_LIMITED', 'Too many new rooms; try again later', {
-        retryAfterMs: rejection.msBeforeNext,
-      });
-    }
+    await consumeOrRefuse(this.#limiter, userId, 'Too many new rooms; try again later');
     this.#charged.set(key, now);
   }
 

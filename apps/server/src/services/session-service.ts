@@ -1,6 +1,7 @@
 import type { CreateSessionResponse } from '@chatter/protocol';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../utils/errors.js';
+import { consumeOrRefuse } from '../utils/rate-limit.js';
 import type { AuthService } from './auth-service.js';
 
 /**
@@ -23,14 +24,11 @@ export class SessionService {
     if (!this.#guestsEnabled) {
       throw new AppError('FORBIDDEN', 'Guest sessions are turned off on this server');
     }
-    try {
-      await this.#perAddress.consume(address);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      throw new AppError('RATE_LIMITED', 'Too many new sessions from this address; slow down', {
-        retryAfterMs: rejection.msBeforeNext,
-      });
-    }
+    await consumeOrRefuse(
+      this.#perAddress,
+      address,
+      'Too many new sessions from this address; slow down',
+    );
     return this.#auth.issueGuestSession(name);
   }
 }
