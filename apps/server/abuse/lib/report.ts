@@ -1,5 +1,5 @@
 /** The suite's closing table and verdict lines. */
-import { formatNumber } from '../../bench/lib/table.js';
+import { formatNumber, renderTable } from '../../bench/lib/table.js';
 import type { BystanderFigures } from './bystander.js';
 import type { AbuseCase, CaseOutcome } from './case.js';
 
@@ -17,15 +17,6 @@ export interface Result {
   bystander: BystanderFigures | undefined;
 }
 
-const render = (header: string[], lines: string[][]): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join(' | ');
-  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(fmt)].join('\n');
-};
-
 const bystanderCell = (figures: BystanderFigures | undefined): string => {
   if (!figures || figures.sent === 0) return '-';
   const failed = figures.failed > 0 ? `, ${figures.failed} failed` : '';
@@ -35,7 +26,7 @@ const bystanderCell = (figures: BystanderFigures | undefined): string => {
 export const printResults = (results: Result[]): void => {
   console.log('\n== abuse suite');
   console.log(
-    render(
+    renderTable(
       [
         'case',
         'RSS MiB before → peak → after',

@@ -71,7 +71,8 @@ const verdict = (row: Row): string => {
   return row.target.met(targetValue(row)) ? 'yes' : 'NO';
 };
 
-const render = (header: string[], lines: string[][]): string => {
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+export const renderTable = (header: string[], lines: string[][]): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: string[]) =>
     cells
@@ -102,7 +103,7 @@ export const printPart = ({ part, note, rows }: PartResult): void => {
     verdict(row),
   ]);
   console.log(`\n== ${part}${note ? ` (${note})` : ''}`);
-  console.log(render(header, lines));
+  console.log(renderTable(header, lines));
 };
 
 /** One line per row that has a target, across every part run. */
@@ -119,5 +120,5 @@ export const printSummary = (results: PartResult[]): void => {
     }
   }
   console.log('\n== summary (medians; targets are informative, never a failure)');
-  console.log(render(['figure', 'chatter: ratio or median', 'target', 'met'], lines));
+  console.log(renderTable(['figure', 'chatter: ratio or median', 'target', 'met'], lines));
 };
