@@ -32,6 +32,19 @@ afterEach(async () => {
 
 const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 
+/** What every test server, in this process or its own, is configured with unless a test says. */
+const SERVER_ENV = {
+  CHATTER_JWT_SECRET: TEST_SECRET,
+  // A secret of our own turns guests off by default; most tests sign in as guests.
+  CHATTER_GUESTS: 'true',
+  // Tests send hundreds of messages and open hundreds of sessions and sockets from one address
+  // quickly; the tests of each limit set their own.
+  CHATTER_MESSAGES_PER_MINUTE: '1000000',
+  CHATTER_SESSIONS_PER_MINUTE: '1000000',
+  CHATTER_ROOMS_PER_MINUTE: '1000000',
+  CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+};
+
 /** Kills a child process the test started, if it still runs, and waits for it to go. */
 const stop = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -73,12 +86,7 @@ export const spawnServer = async (env: Record<string, string> = {}): Promise<Ser
       PORT: '0',
       HOST: '127.0.0.1',
       CHATTER_DATA_DIR: env.CHATTER_DATA_DIR ?? tempDataDir(),
-      CHATTER_JWT_SECRET: TEST_SECRET,
-      CHATTER_GUESTS: 'true',
-      CHATTER_MESSAGES_PER_MINUTE: '1000000',
-      CHATTER_SESSIONS_PER_MINUTE: '1000000',
-      CHATTER_ROOMS_PER_MINUTE: '1000000',
-      CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+      ...SERVER_ENV,
       LOG_LEVEL: 'info',
       ...env,
     },
@@ -117,17 +125,9 @@ export const startTestServer = async (
     PORT: '0',
     HOST: '127.0.0.1',
     CHATTER_DATA_DIR: dataDir,
-    CHATTER_JWT_SECRET: TEST_SECRET,
+    ...SERVER_ENV,
     CHATTER_PRESENCE_GRACE_MS: '300',
     CHATTER_TYPING_TIMEOUT_MS: '400',
-    // A secret of our own turns guests off by default; most tests sign in as guests.
-    CHATTER_GUESTS: 'true',
-    // Tests send hundreds of messages and open hundreds of sessions and sockets from one
-    // address quickly; the tests of each limit set their own.
-    CHATTER_MESSAGES_PER_MINUTE: '1000000',
-    CHATTER_SESSIONS_PER_MINUTE: '1000000',
-    CHATTER_ROOMS_PER_MINUTE: '1000000',
-    CHATTER_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
     LOG_LEVEL: 'silent',
     ...options.env,
   });
