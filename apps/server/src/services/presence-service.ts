@@ -16,7 +16,7 @@ export interface PresenceTracker {
   /** The rooms one connection of the user is in. */
   roomsOf(userId: string, connectionId: string): ReadonlySet<string>;
   /** The rooms any connection of the user is in (or was in, during the grace period). */
-  roomsOfUser(userId: string): ReadonlySet<string>;
+  roomsOfUser(userId: string): readonly string[];
   /** The presence of a user this node has seen recently (connected or within the grace period). */
   get(userId: string): Presence | undefined;
   /** Everyone currently online or away. */
@@ -147,9 +147,9 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     return this.entries.get(userId)?.connections.get(connectionId)?.rooms ?? NO_ROOMS;
   }
 
-  roomsOfUser(userId: string): ReadonlySet<string> {
+  roomsOfUser(userId: string): readonly string[] {
     const entry = this.entries.get(userId);
-    return entry ? new Set(this.audienceOf(entry)) : NO_ROOMS;
+    return entry ? this.audienceOf(entry) : [];
   }
 
   get(userId: string): Presence | undefined {

@@ -79,11 +79,11 @@ export class StatusService {
     if (userId === caller.id) return true;
     const current = this.#presence.roomsOfUser(userId);
     const last = this.#lastRooms.get(userId);
-    const rooms = current.size > 0 || listing ? current : (last ?? []);
+    const rooms = current.length > 0 || listing ? current : (last ?? []);
     for (const room of rooms) {
       if (this.#policy.decide(caller, 'read', room).allowed) return true;
     }
-    const roomsUnknown = !listing && current.size === 0 && last === undefined;
+    const roomsUnknown = !listing && current.length === 0 && last === undefined;
     return roomsUnknown && this.#policy.mayUseEveryRoom(caller);
   }
 }
