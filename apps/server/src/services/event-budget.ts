@@ -42,6 +42,10 @@ interface Buckets {
   refusalsAt: number;
 }
 
+/** A token bucket's level after `elapsedMs` of refilling at `perMs`, never above `capacity`. */
+const refilled = (level: number, elapsedMs: number, perMs: number, capacity: number): number =>
+  Math.min(capacity, level + elapsedMs * perMs);
+
 /** Roughly what a message weighs as JSON, without serialising it. */
 export const approximateBytes = (messages: readonly Message[]): number => {
   let bytes = 0;
@@ -85,9 +89,11 @@ export class EventBudgets {
     const buckets = this.#bucketsOf(connection);
     const now = this.#now();
     if (budget === 'events') {
-      buckets.events = Math.min(
+      buckets.events = refilled(
+        buckets.events,
+        now - buckets.eventsAt,
+        this.#eventsPerMs,
         this.#eventCapacity,
-        buckets.events + (now - buckets.eventsAt) * this.#eventsPerMs,
       );
       buckets.eventsAt = now;
       if (buckets.events >= 1) {
@@ -131,9 +137,11 @@ export class EventBudgets {
   }
 
   #refillReads(buckets: Buckets, now: number): void {
-    buckets.reads = Math.min(
+    buckets.reads = refilled(
+      buckets.reads,
+      now - buckets.readsAt,
+      this.#readBytesPerMs,
       this.#readCapacity,
-      buckets.reads + (now - buckets.readsAt) * this.#readBytesPerMs,
     );
     buckets.readsAt = now;
   }
