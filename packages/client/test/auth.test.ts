@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ChatterClient, type ChatterError, createChatterClient } from '../src/index.js';
+import { FAST_RECONNECTION } from './support/fast-options.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
 import { FaultyProxy } from './support/ws-proxy.js';
@@ -25,11 +26,6 @@ const track = (chat: ChatterClient) => {
   return { chat, errors };
 };
 
-const fast = {
-  transports: ['websocket' as const],
-  reconnectionDelayMs: 50,
-  reconnectionDelayMaxMs: 250,
-};
 const ada = { id: 'ada', name: 'Ada' };
 
 describe('tokens', () => {
@@ -39,7 +35,7 @@ describe('tokens', () => {
     const { chat, errors } = track(
       createChatterClient({
         url: server.url,
-        ...fast,
+        ...FAST_RECONNECTION,
         getToken: async () => {
           // The first token has already expired, as a cached one might have.
           const token = await server.token(ada, issued.length === 0 ? '-1m' : '1h');
@@ -62,7 +58,7 @@ describe('tokens', () => {
     const { chat } = track(
       createChatterClient({
         url: server.url,
-        ...fast,
+        ...FAST_RECONNECTION,
         getToken: () => {
           calls += 1;
           return server.token(ada, calls === 1 ? '2s' : '1h');
@@ -84,7 +80,9 @@ describe('tokens', () => {
   it('gives up on a fixed token the server refuses, and says why', async () => {
     await ready();
     const token = await server.token(ada, '-1m');
-    const { chat, errors } = track(createChatterClient({ url: server.url, token, ...fast }));
+    const { chat, errors } = track(
+      createChatterClient({ url: server.url, token, ...FAST_RECONNECTION }),
+    );
     await expect(chat.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
     expect(chat.connectionStatus).toBe('disconnected');
     expect(errors.map((error) => error.code)).toEqual(['UNAUTHORIZED']);
@@ -97,7 +95,7 @@ describe('tokens', () => {
     const { chat } = track(
       createChatterClient({
         url: server.url,
-        ...fast,
+        ...FAST_RECONNECTION,
         getToken: () => server.token(ada, ++calls === 1 ? '-1m' : '1h'),
       }),
     );
@@ -112,7 +110,7 @@ describe('tokens', () => {
     const { chat, errors } = track(
       createChatterClient({
         url: server.url,
-        ...fast,
+        ...FAST_RECONNECTION,
         getToken: async () => {
           calls += 1;
           if (calls === 1) throw new Error('auth backend unavailable');
@@ -133,7 +131,11 @@ describe('malformed server payloads', () => {
     await proxy.listen();
     cleanups.push(() => proxy.close());
     const { chat, errors } = track(
-      createChatterClient({ url: proxy.url, getToken: () => server.token(ada), ...fast }),
+      createChatterClient({
+        url: proxy.url,
+        getToken: () => server.token(ada),
+        ...FAST_RECONNECTION,
+      }),
     );
     const room = await chat.join('malformed');
     const seen: unknown[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ChatterError, createChatterClient } from '../src/index.js';
+import { FAST_RECONNECTION } from './support/fast-options.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
 
@@ -11,21 +12,15 @@ afterEach(async () => {
 });
 afterAll(() => server.dispose());
 
-const fast = {
-  transports: ['websocket' as const],
-  reconnectionDelayMs: 50,
-  reconnectionDelayMaxMs: 250,
-};
-
 describe('a user over the connection limit', () => {
   it('is told once, keeps trying with backoff, and connects when a slot frees', async () => {
     await started;
     const token = await server.token({ id: 'ada', name: 'Ada' });
-    const first = createChatterClient({ url: server.url, token, ...fast });
+    const first = createChatterClient({ url: server.url, token, ...FAST_RECONNECTION });
     cleanups.push(() => first.close());
     await first.connect();
 
-    const second = createChatterClient({ url: server.url, token, ...fast });
+    const second = createChatterClient({ url: server.url, token, ...FAST_RECONNECTION });
     cleanups.push(() => second.close());
     const errors: ChatterError[] = [];
     second.on('error', (error) => errors.push(error));

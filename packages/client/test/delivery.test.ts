@@ -9,6 +9,7 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatterClient, createChatterClient, type RoomReset } from '../src/index.js';
+import { FAST_RECONNECTION, FAST_TIMEOUTS } from './support/fast-options.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
 import { FaultyProxy } from './support/ws-proxy.js';
@@ -38,11 +39,8 @@ const client = async (server: ServerProcess, url = server.url): Promise<ChatterC
   const chat = createChatterClient({
     url,
     getToken: () => server.token({ id, name: `User ${userCounter}` }),
-    transports: ['websocket'],
-    reconnectionDelayMs: 50,
-    reconnectionDelayMaxMs: 250,
-    connectTimeoutMs: 2000,
-    ackTimeoutMs: 2000,
+    ...FAST_RECONNECTION,
+    ...FAST_TIMEOUTS,
   });
   cleanups.push(() => chat.close());
   return chat;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '@chatter/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatterClient, type RoomReset } from '../src/index.js';
+import { FAST_RECONNECTION, FAST_TIMEOUTS } from './support/fast-options.js';
 import { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/wait.js';
 
@@ -46,11 +47,8 @@ const sixMessagesAndABackup = async () => {
   const chat = createChatterClient({
     url: server.url,
     getToken: () => server.token({ id: 'ada', name: 'Ada' }),
-    transports: ['websocket'],
-    reconnectionDelayMs: 50,
-    reconnectionDelayMaxMs: 250,
-    connectTimeoutMs: 2000,
-    ackTimeoutMs: 2000,
+    ...FAST_RECONNECTION,
+    ...FAST_TIMEOUTS,
   });
   cleanups.push(() => chat.close());
   const room = await chat.join('general');
