@@ -77,7 +77,6 @@ export class ChatModel {
   #notice: string | null = null;
   #lookupTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #version = 0;
 
   constructor(options: ChatModelOptions) {
     this.#options = options;
@@ -126,7 +125,8 @@ export class ChatModel {
     for (const name of [HOME_ROOM, ...names]) this.#ensureEntry(name);
     this.open(room);
     // The first render already opened a room, which connects and restores the outbox; what that
-    // changed before the listeners above existed is drawn now.
+    // changed before the listeners above existed is drawn now (the view subscribes in an effect
+    // that runs before the one calling start).
     this.#changed();
   }
 
@@ -150,11 +150,6 @@ export class ChatModel {
 
   get rooms(): RoomEntry[] {
     return [...this.#entries.values()];
-  }
-
-  /** Counts changes, so a view can tell whether it missed one before it subscribed. */
-  get version(): number {
-    return this.#version;
   }
 
   get notice(): string | null {
@@ -424,7 +419,6 @@ export class ChatModel {
   }
 
   #changed(): void {
-    this.#version += 1;
     for (const listener of this.#listeners) listener();
   }
 }

@@ -1,19 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatModel } from './chat-model';
 
-/**
- * Re-renders the caller whenever the model changes. Rendering can already change the model (the
- * open room starts joining, which restores the outbox), and effects run after paint: a change
- * between the render and the subscription would otherwise never be drawn (as useSyncExternalStore
- * does, compare once right after subscribing).
- */
+/** Re-renders the caller whenever the model changes. */
 export const useModel = (model: ChatModel): void => {
-  const [, setVersion] = useState(model.version);
-  useEffect(() => {
-    const unsubscribe = model.subscribe(() => setVersion(model.version));
-    setVersion(model.version);
-    return unsubscribe;
-  }, [model]);
+  const [, setVersion] = useState(0);
+  useEffect(() => model.subscribe(() => setVersion((version) => version + 1)), [model]);
 };
 
 /** The current time, refreshed every `intervalMs`, for "last seen 3 minutes ago". */
