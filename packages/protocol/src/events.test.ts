@@ -161,6 +161,7 @@ describe('serverEventSchemas', () => {
   it('maps each server event to its schema', () => {
     expect(Object.keys(serverEventSchemas).sort()).toEqual([
       'closing',
+      'head',
       'message',
       'presence',
       'presences',
@@ -170,6 +171,10 @@ describe('serverEventSchemas', () => {
     expect(serverEventSchemas.presence).toBe(PresenceSchema);
     expect(serverEventSchemas.typing).toBe(TypingEventSchema);
     expect(serverEventSchemas.closing).toBe(ErrorPayloadSchema);
+    const head = { room: 'general', epoch: 'e1', head: 12 };
+    expect(serverEventSchemas.head.safeParse(head).success).toBe(true);
+    expect(serverEventSchemas.head.safeParse({ ...head, head: -1 }).success).toBe(false);
+    expect(serverEventSchemas.head.safeParse({ ...head, room: 'Not A Room' }).success).toBe(false);
     const presence = { user: { id: 'u1', name: 'Ada' }, status: 'online', lastSeen: null };
     expect(serverEventSchemas.presences.safeParse([presence, presence]).success).toBe(true);
     expect(serverEventSchemas.presences.safeParse([]).success).toBe(false);

@@ -139,6 +139,19 @@ export const TypingEventSchema = z.object({
 
 export type TypingEvent = z.infer<typeof TypingEventSchema>;
 
+/**
+ * The newest `seq` of a room the connection is in. Sent by a server after its link to the other
+ * servers of a cluster came back (and now and then as a safety net): a broadcast lost meanwhile
+ * shows as a head beyond what the client holds, and the client fetches the gap from history.
+ */
+export const HeadEventSchema = z.object({
+  room: RoomNameSchema,
+  epoch: z.string(),
+  head: SeqCursorSchema,
+});
+
+export type HeadEvent = z.infer<typeof HeadEventSchema>;
+
 /** Events a client emits, in Socket.IO's event-map form. The acknowledgement is the last parameter. */
 export interface ClientToServerEvents {
   join: (payload: JoinPayload, ack: (response: JoinAck) => void) => void;
@@ -159,6 +172,8 @@ export interface ServerToClientEvents {
    */
   presences: (presences: Presence[]) => void;
   typing: (event: TypingEvent) => void;
+  /** A room's newest `seq`, so a client can tell whether a broadcast was lost (see HeadEventSchema). */
+  head: (event: HeadEvent) => void;
   /**
    * The server is about to close this connection, and why, in the shared error shape. Sent just
    * before the disconnect: `RATE_LIMITED` for a connection that kept exceeding its event budgets.
@@ -200,5 +215,6 @@ export const serverEventSchemas = {
   presence: PresenceSchema,
   presences: z.array(PresenceSchema).min(1),
   typing: TypingEventSchema,
+  head: HeadEventSchema,
   closing: ErrorPayloadSchema,
 } as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };

@@ -54,6 +54,8 @@ export {
   type ServerEventPayload,
   type ServerToClientEvents,
   serverEventSchemas,
+  type HeadEvent,
+  HeadEventSchema,
   type TypingEvent,
   TypingEventSchema,
   type TypingPayload,

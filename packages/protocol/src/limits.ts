@@ -31,6 +31,14 @@ export const LIMITS = {
    * (`maxPayloadBytes`) would only see its connection closed, with no reason given.
    */
   maxTokenLength: 8192,
+  /**
+   * How long a client shows someone typing after it last heard `typing: true` from them. A server
+   * repeats `true` for an indicator that goes on (at least every `typingRepeatMs`), so one that
+   * nobody ends, because the server that relayed it died, still goes away by itself.
+   */
+  typingIndicatorTtlMs: 6000,
+  /** A continuing typing indicator is relayed again once this long has passed since the last. */
+  typingRepeatMs: 2500,
   /** Most user ids one status query may name. */
   statusQueryMaxUsers: 100,
   /**
