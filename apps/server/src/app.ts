@@ -7,7 +7,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { type ApiDeps, createApiRouter } from './routes/api-router.js';
-import { createReadinessCheck } from './services/readiness.js';
+import type { Metrics } from './services/metrics.js';
+import { createReadinessCheck, type RedisLinkState } from './services/readiness.js';
 import type { TrustProxy } from './utils/client-address.js';
 import type { Logger } from './utils/logger.js';
 import { redactUrl } from './utils/redact-url.js';
@@ -20,6 +21,10 @@ export interface AppDeps extends ApiDeps {
   isShuttingDown: () => boolean;
   /** The built web app to serve at `/`; without an `index.html` in it, only the API is served. */
   webDir: string | undefined;
+  /** The cluster's Redis link, which `/readyz` reports on; undefined for a single node. */
+  redis?: RedisLinkState | undefined;
+  /** Served at `GET /metrics` for Prometheus; without it there is no such route. */
+  metrics?: Metrics | undefined;
 }
 
 // Only these: helmet's defaults would add `style-src 'unsafe-inline' https:`, among others.
@@ -40,6 +45,9 @@ const CONTENT_SECURITY_POLICY = {
   // browser would rewrite the app's own asset and socket URLs to https, so the page would not load.
 };
 
+// Probes and scrapes come every few seconds and would bury the request lines worth reading.
+const UNLOGGED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** Vite content-hashes everything under `assets/`, so those never change; the rest revalidates. */
 const serveWebApp = (webDir: string) =>
   express.static(webDir, {
@@ -58,7 +66,7 @@ const serveWebApp = (webDir: string) =>
 
 /** Builds the Express app. It never listens; `server.ts` does. */
 export const createApp = (deps: AppDeps): Express => {
-  const { logger, store, corsOrigins, isShuttingDown, webDir } = deps;
+  const { logger, store, corsOrigins, isShuttingDown, webDir, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   // API answers are never revalidated with If-None-Match; hashing every body for an ETag is waste.
@@ -73,7 +81,7 @@ export const createApp = (deps: AppDeps): Express => {
     app.use(
       pinoHttp({
         logger,
-        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+        autoLogging: { ignore: (req) => UNLOGGED_PATHS.has(req.url ?? '') },
         // One short line per request; headers would repeat the same dozen values every time.
         serializers: {
           req: (req: { id: unknown; method: string; url: string }) => ({
@@ -102,12 +110,28 @@ export const createApp = (deps: AppDeps): Express => {
   });
 
   // Readiness: whether to send this server traffic.
-  const notReady = createReadinessCheck({ store, auth: deps.auth, isShuttingDown, logger });
+  const notReady = createReadinessCheck({
+    store,
+    auth: deps.auth,
+    isShuttingDown,
+    logger,
+    redis: deps.redis,
+  });
   app.get('/readyz', async (_req, res) => {
     const error = await notReady();
     if (error) res.status(error.status).json({ error: error.toPayload() });
     else res.json({ ok: true } satisfies ReadyResponse);
   });
+
+  // No authentication, like the probes above: operators keep it from the public at the load
+  // balancer, and Prometheus scrapes nodes directly, behind it.
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.render();
+      res.setHeader('Content-Type', contentType);
+      res.send(body);
+    });
+  }
 
   app.use(
     '/api',

@@ -55,6 +55,12 @@ export interface StoredUser {
 }
 
 /**
+ * Told of each batch of message appends a store committed: how long the batch took and how many
+ * appends it held. Called on the event loop, so it must be quick and must not throw.
+ */
+export type CommitObserver = (seconds: number, batchSize: number) => void;
+
+/**
  * The store cannot be reached or used. The message is for operators: it names the backend and
  * the reason (never a password); `cause` holds the driver's error.
  */

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { type ChatModels, registerModels } from '../models/models.js';
 import type { Logger } from '../utils/logger.js';
-import { StoreUnavailableError } from './chat-store.js';
+import { type CommitObserver, StoreUnavailableError } from './chat-store.js';
 import { isCreationRace, type OpenStep, openFailure } from './mongo-errors.js';
 import { prepareMeta } from './mongo-meta.js';
 import {
@@ -37,6 +37,7 @@ export const createChatConnection = (): { connection: Connection; models: ChatMo
 export const openMongoStore = async (
   settings: MongoStoreSettings,
   logger?: Logger,
+  onCommit?: CommitObserver,
 ): Promise<MongoChatStore> => {
   const target = describeTarget(settings.uri);
   const { connection, models } = createChatConnection();
@@ -76,5 +77,5 @@ export const openMongoStore = async (
     await connection.close(true).catch(() => {});
     throw error;
   }
-  return new MongoChatStore(connection, models, target, logger);
+  return new MongoChatStore(connection, models, target, logger, onCommit);
 };

@@ -8,6 +8,7 @@ import {
   type AppendMessageInput,
   type AppendResult,
   type ChatStore,
+  type CommitObserver,
   type HistoryPage,
   type HistoryRange,
   type RoomState,
@@ -92,6 +93,11 @@ export class MongoChatStore implements ChatStore {
     /** `hosts/database`, for messages. */
     readonly target: string,
     logger?: Logger,
+    /**
+     * Told of each batch of appends to one room that stored or found at least one message: the
+     * time from its first read to its last write, and how many appends it held.
+     */
+    private readonly onCommit?: CommitObserver,
   ) {
     // The driver reconnects by itself; these lines tell operators why writes fail meanwhile.
     connection.on('disconnected', () => {
@@ -221,11 +227,12 @@ export class MongoChatStore implements ChatStore {
     }
   }
 
-  private appendBatch(
+  private async appendBatch(
     room: string,
     inputs: CheckedAppend[],
   ): Promise<Array<PromiseSettledResult<AppendResult>>> {
     this.assertOpen();
+    const startedAt = performance.now();
     const { Message, Room } = this.models;
     const steps: BatchSteps = {
       findOriginals: async (batch) => {
@@ -252,7 +259,11 @@ export class MongoChatStore implements ChatStore {
       },
       advanceHead: async (seq) => void (await Room.updateOne(roomFilter(room), headAdvance(seq))),
     };
-    return appendBatch(inputs, steps, APPEND_POLICY);
+    const results = await appendBatch(inputs, steps, APPEND_POLICY);
+    if (this.onCommit && results.some((result) => result.status === 'fulfilled')) {
+      this.onCommit((performance.now() - startedAt) / 1000, inputs.length);
+    }
+    return results;
   }
 
   private async findOriginal(input: CheckedAppend): Promise<Message | undefined> {

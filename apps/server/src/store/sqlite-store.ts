@@ -6,6 +6,7 @@ import {
   type AppendMessageInput,
   type AppendResult,
   type ChatStore,
+  type CommitObserver,
   type HistoryPage,
   type HistoryRange,
   type RoomState,
@@ -36,6 +37,13 @@ interface UserRow {
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's write lock before it fails as UNAVAILABLE. */
   busyTimeoutMs?: number;
+  /**
+   * Told of each committed batch of the writer thread that held message appends, with the number
+   * of appends in it (retries answered with their original included). The time is measured on
+   * this thread, from when the writer thread took the batch up to its answer (see
+   * `SqliteWriterClient`); batches of presence times alone are not reported.
+   */
+  onCommit?: CommitObserver;
 }
 
 // Larger than any seq a room will reach; stands for "no upper bound" in range queries.
@@ -59,7 +67,7 @@ export class SqliteChatStore implements ChatStore {
 
   constructor(
     readonly file: string,
-    { busyTimeoutMs = 5000 }: SqliteStoreOptions = {},
+    { busyTimeoutMs = 5000, onCommit }: SqliteStoreOptions = {},
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // Before the file is opened: a restore in progress must stop the start-up.
@@ -78,7 +86,7 @@ export class SqliteChatStore implements ChatStore {
     }
     this.db = opened;
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
-    this.writer = new SqliteWriterClient({ file, busyTimeoutMs });
+    this.writer = new SqliteWriterClient({ file, busyTimeoutMs }, onCommit);
 
     const db = this.db;
     this.statements = {

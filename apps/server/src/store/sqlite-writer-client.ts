@@ -4,11 +4,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
-import { StoreUnavailableError } from './chat-store.js';
+import { type CommitObserver, StoreUnavailableError } from './chat-store.js';
 import type { WriteOutcome, WriteRequest } from './sqlite-writer.js';
 import type { ToWriter, WriterThreadOptions } from './sqlite-writer-thread.js';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** A write sent to the thread and not answered yet, with what its batch's commit report needs. */
+type Pending = Settle & { sentAt: number; append: boolean };
 
 // How many writes of a committed batch are settled before the event loop gets a turn.
 const SETTLE_SLICE = 32;
@@ -108,16 +111,21 @@ const settleInSlices = (
  */
 export class SqliteWriterClient {
   readonly #options: WriterThreadOptions;
-  readonly #pending = new Map<number, Settle>();
+  readonly #onCommit: CommitObserver | undefined;
+  readonly #pending = new Map<number, Pending>();
   #worker: Worker;
+  // When the previous batch's answer arrived: the thread started the next batch about then.
+  #lastAnswerAt = 0;
   #nextId = 1;
   #closed: Promise<void> | undefined;
   // Why the last batch could not be written (locked, disk full, thread died), until one commits.
   #fault: StoreUnavailableError | undefined;
   #corrupt: StoreUnavailableError | undefined;
 
-  constructor(options: WriterThreadOptions) {
+  /** `onCommit` stays on this thread: a function cannot travel in `workerData`. */
+  constructor(options: WriterThreadOptions, onCommit?: CommitObserver) {
     this.#options = options;
+    this.#onCommit = onCommit;
     this.#worker = this.#start();
   }
 
@@ -127,7 +135,12 @@ export class SqliteWriterClient {
     }
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.set(id, {
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        sentAt: performance.now(),
+        append: request.op === 'append',
+      });
       this.#worker.postMessage({ id, request } satisfies ToWriter);
     });
   }
@@ -170,6 +183,7 @@ export class SqliteWriterClient {
   #start(): Worker {
     const worker = startWorker(this.#options);
     worker.on('message', (results: Array<{ id: number; outcome: WriteOutcome }>) => {
+      const answeredAt = performance.now();
       // Taken out of `pending` at once, so a thread exit right after cannot fail them too.
       const answered = results.flatMap(({ id, outcome }) => {
         const settle = this.#pending.get(id);
@@ -178,6 +192,8 @@ export class SqliteWriterClient {
       });
       this.#noteBatch(results);
       settleInSlices(answered, 0);
+      this.#reportCommit(answered, answeredAt);
+      this.#lastAnswerAt = answeredAt;
     });
     worker.on('error', (error) => this.#failAll(error));
     const startedAt = Date.now();
@@ -206,6 +222,32 @@ export class SqliteWriterClient {
         return;
       }
     }
+  }
+
+  /**
+   * Tells `onCommit` of a committed batch that held message appends. Timed here, as the thread
+   * reports no times: it starts a batch when it has answered the previous one or when the
+   * batch's first write arrives, whichever is later, so the time from then to this answer is the
+   * commit plus a hop each way between the threads (and any wait of this event loop).
+   * Batches of presence times alone are left out: they skip the disk sync and would pull the
+   * figures down; a batch that failed whole stored nothing.
+   */
+  #reportCommit(
+    answered: ReadonlyArray<{ settle: Pending; outcome: WriteOutcome }>,
+    answeredAt: number,
+  ): void {
+    if (!this.#onCommit) return;
+    let appends = 0;
+    let committed = false;
+    let firstSentAt = answeredAt;
+    for (const { settle, outcome } of answered) {
+      if (settle.append) appends += 1;
+      if (outcome.ok) committed = true;
+      firstSentAt = Math.min(firstSentAt, settle.sentAt);
+    }
+    if (appends === 0 || !committed) return;
+    const startedAt = Math.max(firstSentAt, this.#lastAnswerAt);
+    this.#onCommit((answeredAt - startedAt) / 1000, appends);
   }
 
   #failAll(cause: Error): void {
