@@ -1,8 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
+import {
+  type ClientToServerEvents,
+  LIMITS,
+  ROOM_NAME_PATTERN,
+  type ServerToClientEvents,
+} from '@chatter/protocol';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
+import { HeadsAnnouncer } from './cluster/heads-announcer.js';
+import { RedisConnectionCounts } from './cluster/redis-connection-counts.js';
+import { RedisLink } from './cluster/redis-link.js';
+import { RedisPresenceTracker } from './cluster/redis-presence.js';
+import { redisRateLimiters } from './cluster/redis-rate-limiters.js';
 import type { Config } from './config.js';
 import { EVENT_LIMITS } from './event-limits.js';
 import { createAccessPolicy } from './services/access-policy.js';
@@ -12,12 +23,14 @@ import { ConnectionLimits } from './services/connection-limits.js';
 import { EventBudgets } from './services/event-budget.js';
 import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
+import { createMetrics } from './services/metrics.js';
 import { PresenceFanout } from './services/presence-fanout.js';
-import { InMemoryPresenceTracker } from './services/presence-service.js';
+import { InMemoryPresenceTracker, type PresenceListener } from './services/presence-service.js';
 import { RoomAdmission } from './services/room-admission.js';
 import { SessionService } from './services/session-service.js';
 import { StatusService } from './services/status-service.js';
 import { TypingTracker } from './services/typing-service.js';
+import { countMessageDeliveries } from './sockets/delivery-count.js';
 import { registerSockets } from './sockets/index.js';
 import { presenceDelivery } from './sockets/presence-delivery.js';
 import {
@@ -26,11 +39,12 @@ import {
   type SocketData,
   userRoom,
 } from './sockets/types.js';
-import type { ChatStore } from './store/chat-store.js';
+import type { ChatStore, CommitObserver } from './store/chat-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import { answerClientError } from './utils/answer-client-error.js';
 import { clientAddress, trustProxy } from './utils/client-address.js';
 import type { Logger } from './utils/logger.js';
+import { inMemoryRateLimiters } from './utils/rate-limit.js';
 
 // Presence updates to a busy room go out together, at most one frame per member per window.
 const PRESENCE_WINDOW_MS = 250;
@@ -50,9 +64,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const openStore = async (config: Config, logger: Logger): Promise<ChatStore> => {
+const openStore = async (
+  config: Config,
+  logger: Logger,
+  onCommit: CommitObserver,
+): Promise<ChatStore> => {
   if (!config.mongodbUri) {
-    return openSqliteStore(config.dataDir, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+    return openSqliteStore(config.dataDir, { busyTimeoutMs: config.sqliteBusyTimeoutMs, onCommit });
   }
   // Loaded only when asked for, so SQLite deployments never load mongoose. Never a fallback to
   // SQLite: a MongoDB that cannot be reached or used rejects here and stops the server.
@@ -64,6 +82,7 @@ const openStore = async (config: Config, logger: Logger): Promise<ChatStore> => 
       writeTimeoutMs: config.mongodbWriteTimeoutMs,
     },
     logger,
+    onCommit,
   );
   logger.info(
     { target: store.target, writeConcern: config.mongodbWriteConcern },
@@ -81,19 +100,41 @@ const listen = (server: http.Server, port: number, host: string | undefined) =>
     });
   });
 
+const openRedisLink = async (url: string, prefix: string, logger: Logger): Promise<RedisLink> => {
+  const link = new RedisLink(url, prefix, logger);
+  await link.open();
+  logger.info(
+    { redis: link.target, prefix, node: link.nodeId },
+    `joined the cluster on Redis at ${link.target} (prefix ${prefix})`,
+  );
+  return link;
+};
+
 export const startChatterServer = async (
   config: Config,
   logger: Logger,
 ): Promise<RunningServer> => {
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set but not used yet: this server runs as a single node');
-  }
   const auth = createAuthService({
     secret: resolveJwtSecret(config.jwtSecret, config.dataDir),
     sessionTtlSeconds: config.sessionTtlSeconds,
     maxTokenTtlSeconds: config.maxTokenTtlSeconds,
   });
-  const store = await openStore(config, logger);
+  const link = config.redisUrl
+    ? await openRedisLink(config.redisUrl, config.redisPrefix, logger)
+    : undefined;
+  const metrics = createMetrics({ nodeId: link?.nodeId ?? 'single' });
+  if (link) {
+    metrics.setRedisLinkUp(link.up);
+    link.on('lost', () => metrics.setRedisLinkUp(false));
+    link.on('restored', () => metrics.setRedisLinkUp(true));
+  }
+  const store = await openStore(config, logger, metrics.observeCommit).catch(
+    async (error: unknown) => {
+      await link?.close();
+      throw error;
+    },
+  );
+  const limiters = link ? redisRateLimiters(link) : inMemoryRateLimiters;
 
   const httpServer = http.createServer();
   httpServer.on('clientError', answerClientError);
@@ -107,7 +148,25 @@ export const startChatterServer = async (
     serveClient: false,
     ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
   });
+  if (link) {
+    // Sharded Pub/Sub with a channel per room: a node hears only the rooms its sockets are in.
+    io.adapter(
+      createShardedAdapter(link.publisher, link.adapterSubscriber, {
+        channelPrefix: link.key('socket.io'),
+        subscriptionMode: 'dynamic',
+      }),
+    );
+  }
 
+  countMessageDeliveries(io, metrics);
+  metrics.watchConnections(() => io.of('/').sockets.size);
+  metrics.watchRooms(() => {
+    const { rooms, sids } = io.of('/').adapter;
+    let chatRooms = 0;
+    for (const room of rooms.keys())
+      if (ROOM_NAME_PATTERN.test(room) && !sids.has(room)) chatRooms++;
+    return chatRooms;
+  });
   const policy = createAccessPolicy({ guestRooms: config.guestRooms });
   const chat = new ChatService({
     store,
@@ -115,6 +174,7 @@ export const startChatterServer = async (
     admission: new RoomAdmission({
       maxRoomsPerConnection: config.maxRoomsPerConnection,
       roomsPerMinute: config.roomsPerMinute,
+      limiters,
     }),
     broadcast: (message, exceptConnection) => {
       const room = io.to(message.room);
@@ -122,36 +182,63 @@ export const startChatterServer = async (
         'message',
         message,
       );
+      metrics.messageStored();
     },
     messagesPerMinute: config.messagesPerMinute,
+    limiters,
   });
   const lastSeen = new LastSeenRecorder({ store, logger, intervalMs: LAST_SEEN_WRITE_INTERVAL_MS });
   const presenceFanout = new PresenceFanout(PRESENCE_WINDOW_MS, presenceDelivery(io));
-  const presence = new InMemoryPresenceTracker(
-    config.presenceGraceMs,
-    {
-      onChange: (update, rooms) => {
-        presenceFanout.publish(update, rooms);
-        status.presenceChanged(update, rooms);
-      },
-      onSeen: (user, at) => lastSeen.record(user, at),
+  const presenceListener: PresenceListener = {
+    onChange: (update, rooms) => {
+      presenceFanout.publish(update, rooms);
+      status.presenceChanged(update, rooms);
     },
-    EVENT_LIMITS.awayAnnounceIntervalMs,
-  );
+    onSeen: (user, at) => lastSeen.record(user, at),
+  };
+  const presence = link
+    ? new RedisPresenceTracker({
+        link,
+        graceMs: config.presenceGraceMs,
+        listener: presenceListener,
+        awayIntervalMs: EVENT_LIMITS.awayAnnounceIntervalMs,
+        logger,
+      })
+    : new InMemoryPresenceTracker(
+        config.presenceGraceMs,
+        presenceListener,
+        EVENT_LIMITS.awayAnnounceIntervalMs,
+      );
   // Fed by the presence listener above, which first runs once this exists.
   const status = new StatusService({ presence, lastSeen, store, policy });
   const sessions = new SessionService({
     auth,
     guestsEnabled: config.guestsEnabled,
     sessionsPerMinute: config.sessionsPerMinute,
+    limiters,
   });
   const trust = trustProxy(config.trustProxy);
-  const connectionLimits = new ConnectionLimits({
-    maxPerUser: config.maxConnectionsPerUser,
-    maxPerAddress: config.maxConnectionsPerAddress,
-  });
+  const sharedConnectionCounts = link && new RedisConnectionCounts(link, logger);
+  const connectionLimits = new ConnectionLimits(
+    { maxPerUser: config.maxConnectionsPerUser, maxPerAddress: config.maxConnectionsPerAddress },
+    sharedConnectionCounts,
+  );
+  const heads = link && new HeadsAnnouncer({ io, store, link, logger });
+  if (link) {
+    link.on('rejoined', () => {
+      sharedConnectionCounts
+        ?.writeBack(connectionLimits.counts())
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not write connection counts back to Redis'),
+        );
+    });
+  }
   const typing = new TypingTracker(
-    { timeoutMs: config.typingTimeoutMs, relayIntervalMs: EVENT_LIMITS.typingRelayIntervalMs },
+    {
+      timeoutMs: config.typingTimeoutMs,
+      relayIntervalMs: EVENT_LIMITS.typingRelayIntervalMs,
+      repeatMs: LIMITS.typingRepeatMs,
+    },
     (event) => {
       io.to(event.room).except(userRoom(event.user.id)).emit('typing', event);
     },
@@ -177,6 +264,8 @@ export const startChatterServer = async (
       corsOrigins: config.corsOrigins,
       isShuttingDown,
       webDir: config.webDir,
+      redis: link,
+      metrics,
     }),
   );
   // Socket.IO after Express: it takes `/socket.io/` requests away from the listeners already
@@ -192,15 +281,22 @@ export const startChatterServer = async (
     logger,
     isShuttingDown,
     policy,
+    metrics,
     connectionLimits,
     clientAddress: clientAddress(trust),
     maxBufferedBytes: config.maxBufferedBytes,
   });
 
   try {
+    if (presence instanceof RedisPresenceTracker) await presence.start();
+    await heads?.start();
     await listen(httpServer, config.port, config.host);
   } catch (error) {
+    heads?.close();
+    await presence.close();
+    await link?.close();
     await store.close();
+    metrics.close();
     throw error;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -212,14 +308,17 @@ export const startChatterServer = async (
       shuttingDown = true;
       httpServer.close();
       await chat.drain();
-      presence.close();
+      heads?.close();
+      await presence.close();
       presenceFanout.close();
       typing.close();
       sockets.close();
       await io.close();
       httpServer.closeAllConnections();
+      await link?.close();
       await lastSeen.close();
       await store.close();
+      metrics.close();
     })();
     return closing;
   };

@@ -117,7 +117,15 @@ const EnvSchema = z.object({
   }).default(100),
   REDIS_URL: z
     .url({ message: 'REDIS_URL must be a URL such as redis://127.0.0.1:6379' })
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .optional(),
+  CHATTER_REDIS_PREFIX: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.-]{1,64}$/,
+      'CHATTER_REDIS_PREFIX must be 1–64 letters, digits, dots, dashes or underscores',
+    )
+    .default('chatter'),
   CORS_ORIGINS: commaList
     .pipe(z.array(z.url({ message: 'CORS_ORIGINS must be a comma-separated list of origins' })))
     .optional(),
@@ -167,7 +175,10 @@ export interface Config {
   readBytesPerSecond: number;
   /** Budget refusals (one forgiven per second) after which a connection is closed. */
   refusalsBeforeDisconnect: number;
+  /** Set: this node is one of a cluster that shares live events, presence and limits in Redis. */
   redisUrl: string | undefined;
+  /** Every Redis key and channel of this cluster starts with it, so clusters can share a Redis. */
+  redisPrefix: string;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -195,6 +206,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   if (e.CHATTER_SESSION_TTL_SECONDS > e.CHATTER_MAX_TOKEN_TTL) {
     throw new ConfigError(
       `Invalid configuration:\n  CHATTER_SESSION_TTL_SECONDS (${e.CHATTER_SESSION_TTL_SECONDS}) must not exceed CHATTER_MAX_TOKEN_TTL (${e.CHATTER_MAX_TOKEN_TTL}): guest tokens would be refused`,
+    );
+  }
+  if (e.REDIS_URL !== undefined && e.CHATTER_JWT_SECRET === undefined) {
+    // Each node would generate a secret of its own, and refuse the tokens the others sign.
+    throw new ConfigError(
+      'Invalid configuration:\n  REDIS_URL is set, so CHATTER_JWT_SECRET must be set too: every node of a cluster needs the same secret',
     );
   }
   return {
@@ -227,6 +244,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     readBytesPerSecond: e.CHATTER_READ_BYTES_PER_SECOND,
     refusalsBeforeDisconnect: e.CHATTER_REFUSALS_BEFORE_DISCONNECT,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.CHATTER_REDIS_PREFIX,
     corsOrigins: e.CORS_ORIGINS ?? [],
     logLevel: e.LOG_LEVEL,
   };

@@ -8,7 +8,7 @@ export const createStatusController = (status: StatusService) => ({
     { users }: { users?: string[] | undefined },
     caller: AuthUser,
   ): Promise<Reply<StatusResponse>> {
-    const statuses = users ? await status.lookUp(caller, users) : status.listOnline(caller);
+    const statuses = users ? await status.lookUp(caller, users) : await status.listOnline(caller);
     return { status: 200, body: { users: statuses } };
   },
 });

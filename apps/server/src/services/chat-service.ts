@@ -6,10 +6,10 @@ import type {
   SendMessagePayload,
 } from '@chatter/protocol';
 import { LIMITS } from '@chatter/protocol';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ChatStore, RoomState } from '../store/chat-store.js';
 import { AppError } from '../utils/errors.js';
-import { consumeOrRefuse } from '../utils/rate-limit.js';
+import { consumeOrRefuse, inMemoryRateLimiters, type RateLimiters } from '../utils/rate-limit.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuthUser } from './auth-service.js';
 import type { JoinedRooms, RoomAdmission } from './room-admission.js';
@@ -25,6 +25,8 @@ export interface ChatServiceOptions {
    */
   broadcast: (message: Message, exceptConnection: string | undefined) => void;
   messagesPerMinute: number;
+  /** Where the per-user message budget lives: this process, or Redis for a cluster. */
+  limiters?: RateLimiters;
 }
 
 export interface SendResult {
@@ -42,16 +44,23 @@ export class ChatService {
   private readonly policy: AccessPolicy;
   private readonly admission: RoomAdmission;
   private readonly broadcast: ChatServiceOptions['broadcast'];
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private accepting = true;
 
-  constructor({ store, policy, admission, broadcast, messagesPerMinute }: ChatServiceOptions) {
+  constructor({
+    store,
+    policy,
+    admission,
+    broadcast,
+    messagesPerMinute,
+    limiters = inMemoryRateLimiters,
+  }: ChatServiceOptions) {
     this.store = store;
     this.policy = policy;
     this.admission = admission;
     this.broadcast = broadcast;
-    this.limiter = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
+    this.limiter = limiters('messages', { points: messagesPerMinute, duration: 60 });
   }
 
   /**

@@ -1,5 +1,19 @@
 import { AppError } from '../utils/errors.js';
 
+/**
+ * The counts of every node of a cluster, so the limits hold for the cluster as a whole. Local
+ * counts alone decide while it cannot answer (Redis unreachable).
+ */
+export interface SharedConnectionCounts {
+  /** Counts one more for both unless either is at its limit across the cluster; says which. */
+  admit(
+    userId: string,
+    address: string,
+    limits: { maxPerUser: number; maxPerAddress: number },
+  ): Promise<'admitted' | 'user' | 'address'>;
+  release(userId: string, address: string): void;
+}
+
 interface Slot {
   userId: string;
   address: string;
@@ -18,39 +32,47 @@ export class ConnectionLimits {
   readonly #perUser = new Map<string, number>();
   readonly #perAddress = new Map<string, number>();
   readonly #slots = new WeakMap<object, Slot>();
-  readonly #maxPerUser: number;
-  readonly #maxPerAddress: number;
+  readonly #limits: { maxPerUser: number; maxPerAddress: number };
+  readonly #shared: SharedConnectionCounts | undefined;
 
-  constructor(limits: { maxPerUser: number; maxPerAddress: number }) {
-    this.#maxPerUser = limits.maxPerUser;
-    this.#maxPerAddress = limits.maxPerAddress;
+  constructor(
+    limits: { maxPerUser: number; maxPerAddress: number },
+    shared?: SharedConnectionCounts,
+  ) {
+    this.#limits = limits;
+    this.#shared = shared;
   }
 
   /**
    * Counts `transport` for the user and the address, or throws RATE_LIMITED when either holds as
-   * many as allowed. `true` when it was not counted yet: the caller then arranges `release`.
+   * many as allowed (on this node, or across the cluster). `true` when it was not counted yet:
+   * the caller then arranges `release`.
    */
-  admit(transport: object, userId: string, address: string): boolean {
+  async admit(transport: object, userId: string, address: string): Promise<boolean> {
     if (this.#slots.has(transport)) return false;
-    const byUser = this.#perUser.get(userId) ?? 0;
-    if (byUser >= this.#maxPerUser) {
-      throw new AppError(
-        'RATE_LIMITED',
-        `Too many connections for this user (at most ${this.#maxPerUser}); close one first`,
-        { limit: this.#maxPerUser },
+    // Taken before the cluster is asked, so a second handshake on this transport waits for none.
+    const slot = { userId, address };
+    this.#slots.set(transport, slot);
+    try {
+      this.#refuseOver((this.#perUser.get(userId) ?? 0) >= this.#limits.maxPerUser, 'user');
+      this.#refuseOver(
+        (this.#perAddress.get(address) ?? 0) >= this.#limits.maxPerAddress,
+        'address',
       );
+      if (this.#shared) {
+        const verdict = await this.#shared.admit(userId, address, this.#limits).catch(
+          // Without the cluster's counts, this node's own still hold.
+          () => 'admitted' as const,
+        );
+        this.#refuseOver(verdict === 'user', 'user');
+        this.#refuseOver(verdict === 'address', 'address');
+      }
+    } catch (error) {
+      this.#slots.delete(transport);
+      throw error;
     }
-    const byAddress = this.#perAddress.get(address) ?? 0;
-    if (byAddress >= this.#maxPerAddress) {
-      throw new AppError(
-        'RATE_LIMITED',
-        `Too many connections from this address (at most ${this.#maxPerAddress})`,
-        { limit: this.#maxPerAddress },
-      );
-    }
-    this.#perUser.set(userId, byUser + 1);
-    this.#perAddress.set(address, byAddress + 1);
-    this.#slots.set(transport, { userId, address });
+    this.#perUser.set(userId, (this.#perUser.get(userId) ?? 0) + 1);
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     return true;
   }
 
@@ -61,6 +83,24 @@ export class ConnectionLimits {
     this.#slots.delete(transport);
     decrement(this.#perUser, slot.userId);
     decrement(this.#perAddress, slot.address);
+    this.#shared?.release(slot.userId, slot.address);
+  }
+
+  /** This node's counts, for writing back into a cluster that lost them. */
+  counts(): { perUser: ReadonlyMap<string, number>; perAddress: ReadonlyMap<string, number> } {
+    return { perUser: this.#perUser, perAddress: this.#perAddress };
+  }
+
+  #refuseOver(over: boolean, which: 'user' | 'address'): void {
+    if (!over) return;
+    const limit = which === 'user' ? this.#limits.maxPerUser : this.#limits.maxPerAddress;
+    throw new AppError(
+      'RATE_LIMITED',
+      which === 'user'
+        ? `Too many connections for this user (at most ${limit}); close one first`
+        : `Too many connections from this address (at most ${limit})`,
+      { limit },
+    );
   }
 }
 

@@ -1,27 +1,33 @@
 import type { Presence, PresenceStatus, User } from '@chatter/protocol';
 
+/** A user's presence with the rooms that hear of it (their rooms, and during the grace period the
+ * rooms of connections that closed). */
+export interface PresenceView {
+  presence: Presence;
+  rooms: readonly string[];
+}
+
 /**
- * Who is online. The in-process tracker below serves one node; a multi-node deployment swaps in
- * an implementation that shares this state (Redis) behind the same interface.
+ * Who is online. The in-process tracker below serves one node; a cluster uses the Redis tracker
+ * (`cluster/redis-presence.ts`) behind the same interface. Changes are told as they happen;
+ * questions about everyone are asynchronous, since in a cluster the answer lives in Redis.
  */
 export interface PresenceTracker {
   /** `away`: the connection starts idle (a hidden tab reconnecting), so it never flashes online. */
   connect(user: User, connectionId: string, away?: boolean): void;
   disconnect(userId: string, connectionId: string): void;
-  /** Marks one connection idle/hidden or active; returns the user's resulting status. */
-  setAway(userId: string, connectionId: string, away: boolean): PresenceStatus;
+  /** Marks one connection idle/hidden or active; resolves with the user's resulting status. */
+  setAway(userId: string, connectionId: string, away: boolean): Promise<PresenceStatus>;
   /** Records that a connection is in a room; tells the room when the user was not there yet. */
   enterRoom(userId: string, connectionId: string, room: string): void;
   exitRoom(userId: string, connectionId: string, room: string): void;
   /** The rooms one connection of the user is in. */
   roomsOf(userId: string, connectionId: string): ReadonlySet<string>;
-  /** The rooms any connection of the user is in (or was in, during the grace period). */
-  roomsOfUser(userId: string): readonly string[];
-  /** The presence of a user this node has seen recently (connected or within the grace period). */
-  get(userId: string): Presence | undefined;
-  /** Everyone currently online or away. */
-  listOnline(): Presence[];
-  close(): void;
+  /** Those of `userIds` who are online or away (or within the grace period), with their rooms. */
+  lookUp(userIds: readonly string[]): Promise<Map<string, PresenceView>>;
+  /** Everyone currently online or away, with their rooms. */
+  listOnline(): Promise<PresenceView[]>;
+  close(): Promise<void>;
 }
 
 export interface PresenceListener {
@@ -112,7 +118,7 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     entry.offlineTimer.unref();
   }
 
-  setAway(userId: string, connectionId: string, away: boolean): PresenceStatus {
+  async setAway(userId: string, connectionId: string, away: boolean): Promise<PresenceStatus> {
     const entry = this.entries.get(userId);
     const connection = entry?.connections.get(connectionId);
     if (!entry || !connection) return 'offline';
@@ -147,24 +153,23 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     return this.entries.get(userId)?.connections.get(connectionId)?.rooms ?? NO_ROOMS;
   }
 
-  roomsOfUser(userId: string): readonly string[] {
-    const entry = this.entries.get(userId);
-    return entry ? this.audienceOf(entry) : [];
+  async lookUp(userIds: readonly string[]): Promise<Map<string, PresenceView>> {
+    const views = new Map<string, PresenceView>();
+    for (const id of userIds) {
+      const entry = this.entries.get(id);
+      if (entry) views.set(id, this.viewOf(entry));
+    }
+    return views;
   }
 
-  get(userId: string): Presence | undefined {
-    const entry = this.entries.get(userId);
-    return entry && this.presenceOf(entry);
-  }
-
-  listOnline(): Presence[] {
+  async listOnline(): Promise<PresenceView[]> {
     return [...this.entries.values()]
       .filter((entry) => entry.published !== 'offline')
-      .map((entry) => this.presenceOf(entry));
+      .map((entry) => this.viewOf(entry));
   }
 
   /** Stops the timers and records, for everyone still here, that they were seen until now. */
-  close(): void {
+  async close(): Promise<void> {
     const now = new Date();
     for (const entry of this.entries.values()) {
       clearTimeout(entry.offlineTimer);
@@ -188,6 +193,10 @@ export class InMemoryPresenceTracker implements PresenceTracker {
       status: entry.published,
       lastSeen: (connected ? new Date() : entry.lastSeen).toISOString(),
     };
+  }
+
+  private viewOf(entry: Entry): PresenceView {
+    return { presence: this.presenceOf(entry), rooms: this.audienceOf(entry) };
   }
 
   private audienceOf(entry: Entry): string[] {

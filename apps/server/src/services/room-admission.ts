@@ -1,6 +1,6 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../utils/errors.js';
-import { consumeOrRefuse } from '../utils/rate-limit.js';
+import { consumeOrRefuse, inMemoryRateLimiters, type RateLimiters } from '../utils/rate-limit.js';
 
 /** The rooms one connection is in, the user's own room aside. */
 export interface JoinedRooms {
@@ -12,6 +12,7 @@ export interface RoomAdmissionOptions {
   maxRoomsPerConnection: number;
   /** New rooms (ones with no stored history) one user may bring in per minute. */
   roomsPerMinute: number;
+  limiters?: RateLimiters;
 }
 
 const WINDOW_MS = 60_000;
@@ -29,14 +30,18 @@ const KNOWN_ROOMS_LIMIT = 10_000;
  */
 export class RoomAdmission {
   readonly #maxRoomsPerConnection: number;
-  readonly #limiter: RateLimiterMemory;
+  readonly #limiter: RateLimiterAbstract;
   /** `user \0 room` → when it was charged; in charge order, so expired ones are at the front. */
   readonly #charged = new Map<string, number>();
   readonly #knownStored = new Set<string>();
 
-  constructor({ maxRoomsPerConnection, roomsPerMinute }: RoomAdmissionOptions) {
+  constructor({
+    maxRoomsPerConnection,
+    roomsPerMinute,
+    limiters = inMemoryRateLimiters,
+  }: RoomAdmissionOptions) {
     this.#maxRoomsPerConnection = maxRoomsPerConnection;
-    this.#limiter = new RateLimiterMemory({ points: roomsPerMinute, duration: WINDOW_MS / 1000 });
+    this.#limiter = limiters('new-rooms', { points: roomsPerMinute, duration: WINDOW_MS / 1000 });
   }
 
   /** Throws FORBIDDEN when joining `room` would take the connection past its limit. */

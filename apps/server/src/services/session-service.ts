@@ -1,7 +1,7 @@
 import type { CreateSessionResponse } from '@chatter/protocol';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../utils/errors.js';
-import { consumeOrRefuse } from '../utils/rate-limit.js';
+import { consumeOrRefuse, inMemoryRateLimiters, type RateLimiters } from '../utils/rate-limit.js';
 import type { AuthService } from './auth-service.js';
 
 /**
@@ -12,12 +12,20 @@ import type { AuthService } from './auth-service.js';
 export class SessionService {
   readonly #auth: AuthService;
   readonly #guestsEnabled: boolean;
-  readonly #perAddress: RateLimiterMemory;
+  readonly #perAddress: RateLimiterAbstract;
 
-  constructor(deps: { auth: AuthService; guestsEnabled: boolean; sessionsPerMinute: number }) {
+  constructor(deps: {
+    auth: AuthService;
+    guestsEnabled: boolean;
+    sessionsPerMinute: number;
+    limiters?: RateLimiters;
+  }) {
     this.#auth = deps.auth;
     this.#guestsEnabled = deps.guestsEnabled;
-    this.#perAddress = new RateLimiterMemory({ points: deps.sessionsPerMinute, duration: 60 });
+    this.#perAddress = (deps.limiters ?? inMemoryRateLimiters)('sessions', {
+      points: deps.sessionsPerMinute,
+      duration: 60,
+    });
   }
 
   async startGuest(name: string, address: string): Promise<CreateSessionResponse> {

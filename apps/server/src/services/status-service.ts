@@ -3,7 +3,7 @@ import type { ChatStore } from '../store/chat-store.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuthUser } from './auth-service.js';
 import type { LastSeenRecorder } from './last-seen-recorder.js';
-import type { PresenceTracker } from './presence-service.js';
+import type { PresenceTracker, PresenceView } from './presence-service.js';
 
 // Offline users whose last rooms are remembered, so a caller confined to some rooms can still
 // see when the people of those rooms were last there. The oldest are forgotten first.
@@ -53,21 +53,23 @@ export class StatusService {
   }
 
   /** Everyone online or away whom the caller may see. */
-  listOnline(caller: AuthUser): UserStatus[] {
-    return this.#presence
-      .listOnline()
-      .filter((presence) => this.#mayKnowAbout(caller, presence.user.id, true))
-      .map(toUserStatus);
+  async listOnline(caller: AuthUser): Promise<UserStatus[]> {
+    return (await this.#presence.listOnline())
+      .filter((view) => this.#mayKnowAbout(caller, view.presence.user.id, view, true))
+      .map((view) => toUserStatus(view.presence));
   }
 
   /** The status of each of `userIds` the caller may see; the others are left out, as unknown. */
   async lookUp(caller: AuthUser, userIds: readonly string[]): Promise<UserStatus[]> {
-    const visible = [...new Set(userIds)].filter((id) => this.#mayKnowAbout(caller, id, false));
-    const notLive = visible.filter((id) => !this.#presence.get(id) && !this.#lastSeen.pending(id));
+    const live = await this.#presence.lookUp([...new Set(userIds)]);
+    const visible = [...new Set(userIds)].filter((id) =>
+      this.#mayKnowAbout(caller, id, live.get(id), false),
+    );
+    const notLive = visible.filter((id) => !live.has(id) && !this.#lastSeen.pending(id));
     const stored = new Map((await this.#store.getUsers(notLive)).map((user) => [user.id, user]));
     return visible.flatMap((id): UserStatus[] => {
-      const live = this.#presence.get(id);
-      if (live) return [toUserStatus(live)];
+      const view = live.get(id);
+      if (view) return [toUserStatus(view.presence)];
       // A time not written yet is newer than the stored one.
       const known = this.#lastSeen.pending(id) ?? stored.get(id);
       return known ? [{ id, name: known.name, lastSeen: known.lastSeen, status: 'offline' }] : [];
@@ -75,9 +77,14 @@ export class StatusService {
   }
 
   /** `listing`: the caller asked for everyone online, so only users in a room now count. */
-  #mayKnowAbout(caller: AuthUser, userId: string, listing: boolean): boolean {
+  #mayKnowAbout(
+    caller: AuthUser,
+    userId: string,
+    live: PresenceView | undefined,
+    listing: boolean,
+  ): boolean {
     if (userId === caller.id) return true;
-    const current = this.#presence.roomsOfUser(userId);
+    const current = live?.rooms ?? [];
     const last = this.#lastRooms.get(userId);
     const rooms = current.length > 0 || listing ? current : (last ?? []);
     for (const room of rooms) {

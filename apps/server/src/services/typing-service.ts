@@ -11,6 +11,8 @@ interface Indicator {
   wanted: boolean;
   /** When the room was last told that this user started typing. */
   startedAt: number;
+  /** When the room was last told that this user is typing (a start or a repeat). */
+  relayedAt: number;
   /** While shown: the expiry. While not: the end of the relay interval since the last start. */
   timer: NodeJS.Timeout;
 }
@@ -20,12 +22,19 @@ export interface TypingOptions {
   timeoutMs: number;
   /** A user's start in a room is relayed at most once per interval. */
   relayIntervalMs: number;
+  /**
+   * A continuing indicator (more `typing: true`) is relayed again this often, so clients, which
+   * end an indicator they have not heard repeated, keep showing it. Clients end it by themselves
+   * when the server that relayed it dies without relaying the stop.
+   */
+  repeatMs: number;
 }
 
 /**
  * Typing indicators that end by themselves: `typing: true` starts (or extends) one, and it ends
  * `timeoutMs` after the last `true` unless a `false`, a leave or a disconnect ends it sooner.
- * Only changes are published, so a client may repeat `true` on every keystroke.
+ * Only changes are published, and a continuing indicator every `repeatMs`, so a client may
+ * repeat `true` on every keystroke.
  *
  * A stop is relayed at once, so indicators end promptly; a start only once per
  * `relayIntervalMs` per user and room. A start within the interval after the last one waits for
@@ -51,8 +60,16 @@ export class TypingTracker {
     }
     indicator.wanted = typing;
     if (!indicator.shown) return;
-    if (typing) indicator.timer.refresh();
-    else this.#stop(key, indicator);
+    if (!typing) {
+      this.#stop(key, indicator);
+      return;
+    }
+    indicator.timer.refresh();
+    const now = performance.now();
+    if (now - indicator.relayedAt >= this.#options.repeatMs) {
+      indicator.relayedAt = now;
+      this.#publish({ room, user: indicator.user, typing: true });
+    }
   }
 
   /** Ends the user's typing in the given rooms, e.g. when their connection leaves them. */
@@ -81,6 +98,7 @@ export class TypingTracker {
       shown: true,
       wanted: true,
       startedAt: performance.now(),
+      relayedAt: performance.now(),
       timer,
     });
     this.#publish({ room, user, typing: true });

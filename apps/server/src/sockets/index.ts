@@ -42,8 +42,10 @@ export const registerSockets = (
       const user = await deps.auth.verify(token);
       socket.data.user = user;
       const address = deps.clientAddress(socket.request);
-      if (deps.connectionLimits.admit(socket.conn, user.id, address)) {
-        socket.conn.on('close', releaseSlot);
+      if (await deps.connectionLimits.admit(socket.conn, user.id, address)) {
+        // A transport that closed while the cluster was asked will not tell us again.
+        if (socket.conn.readyState === 'closed') deps.connectionLimits.release(socket.conn);
+        else socket.conn.on('close', releaseSlot);
       }
       next();
     } catch (error) {

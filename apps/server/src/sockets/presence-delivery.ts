@@ -10,13 +10,18 @@ const emitPresence = (target: Target, updates: Presence[]) => {
 };
 
 /**
- * Sends a room's coalesced presence updates: one frame per member, never an update back to the
- * user it is about. Members whose own update is in the batch get the others' updates alone.
+ * Sends a room's coalesced presence updates to this node's members: one frame per member, never
+ * an update back to the user it is about. Members whose own update is in the batch get the
+ * others' updates alone. Local only: in a cluster every node hears each presence change (from
+ * Redis) and delivers it to its own sockets.
  */
 export const presenceDelivery =
   (io: ChatServer) =>
   (room: string, updates: Presence[]): void => {
-    emitPresence(io.to(room).except(updates.map((update) => userRoom(update.user.id))), updates);
+    emitPresence(
+      io.local.to(room).except(updates.map((update) => userRoom(update.user.id))),
+      updates,
+    );
     if (updates.length === 1) return;
     const rooms = io.sockets.adapter.rooms;
     const members = rooms.get(room);
@@ -25,7 +30,7 @@ export const presenceDelivery =
       const own = [...(rooms.get(userRoom(update.user.id)) ?? [])].filter((id) => members.has(id));
       if (own.length > 0)
         emitPresence(
-          io.to(own),
+          io.local.to(own),
           updates.filter((each) => each !== update),
         );
     }

@@ -3,7 +3,9 @@ import type { EventHandler } from './on-event.js';
 import { type ChatSocket, type SocketDeps, userRoom } from './types.js';
 
 export const presenceHandlers = ({ presence }: SocketDeps): { away: EventHandler<'away'> } => ({
-  away: (socket, { away }) => ({ status: presence.setAway(socket.data.user.id, socket.id, away) }),
+  away: async (socket, { away }) => ({
+    status: await presence.setAway(socket.data.user.id, socket.id, away),
+  }),
 });
 
 /**

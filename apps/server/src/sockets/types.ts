@@ -8,11 +8,12 @@ import type { AccessPolicy } from '../services/access-policy.js';
 import type { AuthUser } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { EventBudgets } from '../services/event-budget.js';
+import type { Metrics } from '../services/metrics.js';
 import type { PresenceTracker } from '../services/presence-service.js';
 import type { TypingTracker } from '../services/typing-service.js';
 import type { Logger } from '../utils/logger.js';
 
-// Nothing crosses between server nodes yet; the Redis adapter will fill this in.
+// Nodes talk through the Redis adapter's broadcasts only; no server-side events of our own.
 export type InterServerEvents = Record<never, never>;
 
 export interface SocketData {
@@ -41,6 +42,7 @@ export interface SocketDeps {
   /** Per-connection budgets every event but `message` is paid from. */
   budgets: EventBudgets;
   logger: Logger;
+  metrics?: Metrics | undefined;
 }
 
 type AckOf<E extends ClientEventName> =

@@ -1,4 +1,4 @@
-import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.js';
 
 /**
@@ -18,3 +18,14 @@ export const consumeOrRefuse = async (
     throw new AppError('RATE_LIMITED', message, { retryAfterMs: rejection.msBeforeNext });
   }
 };
+
+/**
+ * Makes the limiter for one kind of budget (`name`): in memory on one node, in Redis for a
+ * cluster, so a budget holds across every node.
+ */
+export type RateLimiters = (
+  name: string,
+  budget: { points: number; duration: number },
+) => RateLimiterAbstract;
+
+export const inMemoryRateLimiters: RateLimiters = (_name, budget) => new RateLimiterMemory(budget);
