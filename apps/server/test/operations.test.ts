@@ -36,6 +36,8 @@ describe('configuration', () => {
       mongodbWriteTimeoutMs: 10_000,
       corsOrigins: [],
       logLevel: 'info',
+      redisUrl: undefined,
+      redisPrefix: 'chatter',
     });
     expect(config.presenceGraceMs).toBeGreaterThanOrEqual(1000);
   });
@@ -107,6 +109,19 @@ describe('configuration', () => {
     [{ CHATTER_ROOMS_PER_MINUTE: '0' }, 'CHATTER_ROOMS_PER_MINUTE must be at least 1'],
     [{ CHATTER_MAX_BUFFERED_BYTES: '1000' }, 'CHATTER_MAX_BUFFERED_BYTES must be at least 65536'],
     [{ CHATTER_MAX_TOKEN_TTL: '10' }, 'CHATTER_MAX_TOKEN_TTL must be at least 60'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL must start with redis:// or rediss://'],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379' },
+      'REDIS_URL is set, so CHATTER_JWT_SECRET must be set too',
+    ],
+    [
+      {
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        CHATTER_JWT_SECRET: TEST_SECRET,
+        CHATTER_REDIS_PREFIX: 'a:b',
+      },
+      'CHATTER_REDIS_PREFIX must be 1–64 letters',
+    ],
     [
       { CHATTER_SESSION_TTL_SECONDS: '7200', CHATTER_MAX_TOKEN_TTL: '3600' },
       'CHATTER_SESSION_TTL_SECONDS (7200) must not exceed CHATTER_MAX_TOKEN_TTL (3600)',
@@ -126,8 +141,13 @@ describe('configuration', () => {
       MONGODB_URI: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
       CHATTER_MONGODB_WRITE_CONCERN: '2',
       CHATTER_MONGODB_WRITE_TIMEOUT_MS: '2500',
+      REDIS_URL: 'redis://:pw@redis.internal:6380/2',
+      CHATTER_REDIS_PREFIX: 'chat-eu',
+      CHATTER_JWT_SECRET: TEST_SECRET,
     });
     expect(config).toMatchObject({
+      redisUrl: 'redis://:pw@redis.internal:6380/2',
+      redisPrefix: 'chat-eu',
       mongodbUri: 'mongodb://db1:27017,db2:27017/chat?replicaSet=rs0',
       mongodbWriteConcern: 2,
       mongodbWriteTimeoutMs: 2500,

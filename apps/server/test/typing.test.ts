@@ -1,3 +1,4 @@
+import { LIMITS } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
 import { connectAs, nextEvent, rawEmitWithAck, record, sleep, startTestServer } from './helpers.js';
 
@@ -54,6 +55,27 @@ describe('typing', () => {
     expect(bobSees.map((t) => t.typing)).toEqual([true]);
     await nextEvent(bob.socket, 'typing', (t) => !t.typing, TYPING_TIMEOUT_MS * 5);
     expect(bobSees.map((t) => t.typing)).toEqual([true, false]);
+  });
+
+  it('repeats a continuing indicator every LIMITS.typingRepeatMs, so clients can expire one nobody repeats', async () => {
+    const { url } = await startTestServer({ env: { CHATTER_TYPING_TIMEOUT_MS: '60000' } });
+    const { ada, bob } = await inRoom(url);
+    const relayedAt: number[] = [];
+    bob.socket.on('typing', (event) => {
+      if (event.typing) relayedAt.push(performance.now());
+    });
+    const startedAt = performance.now();
+    while (relayedAt.length < 3) {
+      ada.socket.emit('typing', { room: 'general', typing: true });
+      await sleep(250);
+      expect(performance.now() - startedAt).toBeLessThan(LIMITS.typingRepeatMs * 4);
+    }
+    const gaps = relayedAt.slice(1).map((at, index) => at - (relayedAt[index] ?? 0));
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(LIMITS.typingRepeatMs - 20);
+      // Well within what a client waits before it ends an indicator by itself.
+      expect(gap).toBeLessThan(LIMITS.typingIndicatorTtlMs - 1000);
+    }
   });
 
   it('ends when the typist disconnects', async () => {
