@@ -78,6 +78,8 @@ class ChatterClientImpl implements ChatterClient {
             return this.#rooms.get(payload.room)?.receive(payload);
           case 'typing':
             return this.#rooms.get(payload.room)?.typingEvent(payload);
+          case 'head':
+            return this.#rooms.get(payload.room)?.headEvent(payload);
           case 'presence':
             return this.#events.emit('presence', payload);
           case 'presences':

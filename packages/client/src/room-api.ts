@@ -44,7 +44,8 @@ export interface RoomReset {
  * The events of a {@link Room}.
  *
  * - `message`: each message once, in `seq` order, whether it was caught up or live.
- * - `typing`: someone else started or stopped typing in the room.
+ * - `typing`: someone else started or stopped typing in the room, or their indicator ran out
+ *   (`LIMITS.typingIndicatorTtlMs` after the last start heard). A repeated start is not reported.
  * - `reset`: the room's history was replaced; `messages` now holds the new history.
  * - `change`: anything a UI shows changed (`messages`, `pending`, `typingUsers`, `hasMoreHistory`).
  *
@@ -81,7 +82,10 @@ export interface Room {
   readonly hasMoreHistory: boolean;
   /** This user's messages to the room that the server has not stored yet, or refused. */
   readonly pending: readonly PendingMessage[];
-  /** Who else is typing in the room right now. */
+  /**
+   * Who else is typing in the room right now: each until they stop, or for at most
+   * `LIMITS.typingIndicatorTtlMs` after the server last said they are typing.
+   */
   readonly typingUsers: readonly User[];
   on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void;
   /**

@@ -142,6 +142,22 @@ describe('RoomState', () => {
     expect(seqs(state.messages)).toEqual([1, 2]);
   });
 
+  it('takes an announced head beyond what it holds as a gap, and ignores one it holds', () => {
+    const state = joined(1, 2, 3);
+    expect(state.announceHead(3)).toBe(false);
+    // Sent before message 3 arrived, say: no news, and not a sign of a replaced history.
+    expect(state.announceHead(1)).toBe(false);
+    expect(state.behind).toBe(false);
+    expect(state.announceHead(6)).toBe(true);
+    expect(state.head).toBe(6);
+    expect(state.behind).toBe(true);
+    // A smaller head does not shrink the gap already known.
+    expect(state.announceHead(5)).toBe(true);
+    expect(state.head).toBe(6);
+    expect(seqs(state.receiveAll([4, 5, 6].map(message)))).toEqual([4, 5, 6]);
+    expect(state.behind).toBe(false);
+  });
+
   it('forgets what it held ahead of the timeline when the connection drops', () => {
     const state = joined(1);
     state.receive(message(3));

@@ -53,6 +53,17 @@ export class RoomState {
     return this.#appendReady();
   }
 
+  /**
+   * Takes a head the server announced (its `head` event); returns whether there is a gap to
+   * fetch. A head at or before `last` says nothing: it may have been sent before the messages
+   * that arrived since.
+   */
+  announceHead(head: number): boolean {
+    if (head <= this.last) return false;
+    this.head = Math.max(this.head, head);
+    return true;
+  }
+
   /** Applies a join acknowledgement; `resumed` says whether the join sent `since`. */
   applyJoin(ack: JoinedAck, resumed: boolean): { outcome: JoinOutcome; appended: Message[] } {
     const previousEpoch = this.epoch;

@@ -1,4 +1,5 @@
 import {
+  type HeadEvent,
   type HistoryPayload,
   HistoryPayloadSchema,
   type JoinAck,
@@ -9,10 +10,11 @@ import {
   type User,
 } from '@chatter/protocol';
 import { Emitter, type Listener } from './emitter.js';
-import { ChatterError, toChatterError, validateLocally } from './errors.js';
+import { ChatterError, isTransient, toChatterError, validateLocally } from './errors.js';
 import type { PendingMessage } from './outbox.js';
 import type { HistoryOptions, HistoryPage, Room, RoomEvents } from './room-api.js';
 import { RoomState } from './room-state.js';
+import { TypingIndicators } from './typing-indicators.js';
 
 type JoinedAck = Extract<JoinAck, { ok: true }>;
 
@@ -36,8 +38,11 @@ export class RoomImpl implements Room {
   readonly #channel: RoomChannel;
   readonly #state = new RoomState();
   readonly #events = new Emitter<RoomEvents>();
-  readonly #typing = new Map<string, User>();
-  /** Bumped on every lost connection, so answers from an old connection are ignored. */
+  readonly #typing: TypingIndicators;
+  /**
+   * Bumped on every lost connection and every rejoin for a new epoch, so answers to requests
+   * made for the timeline before are ignored.
+   */
   #generation = 0;
   #live = false;
   #left = false;
@@ -45,10 +50,13 @@ export class RoomImpl implements Room {
   /** When `typing: true` was last sent; -Infinity while not typing. */
   #typingSentAt = Number.NEGATIVE_INFINITY;
   #catchUp: Promise<void> | undefined;
+  /** The newest `head` event heard while a sync was under way, to look at once it is done. */
+  #headDuringSync: HeadEvent | undefined;
 
   constructor(name: string, channel: RoomChannel) {
     this.name = name;
     this.#channel = channel;
+    this.#typing = new TypingIndicators(name, (stop) => this.#typingChanged(stop));
   }
 
   get epoch() {
@@ -64,7 +72,7 @@ export class RoomImpl implements Room {
     return this.#channel.pending(this.name);
   }
   get typingUsers(): readonly User[] {
-    return [...this.#typing.values()];
+    return this.#typing.users;
   }
 
   on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void {
@@ -129,9 +137,17 @@ export class RoomImpl implements Room {
    * was joined before, else from the newest page. One sync per connection at a time.
    */
   sync(): Promise<void> {
-    this.#sync ??= this.#runSync().finally(() => {
-      this.#sync = undefined;
-    });
+    if (!this.#sync) {
+      const run = this.#runSync().finally(() => {
+        // A sync from a connection that dropped may end after the next one started.
+        if (this.#sync !== run) return;
+        this.#sync = undefined;
+        const head = this.#headDuringSync;
+        this.#headDuringSync = undefined;
+        if (head) this.headEvent(head);
+      });
+      this.#sync = run;
+    }
     return this.#sync;
   }
 
@@ -144,13 +160,27 @@ export class RoomImpl implements Room {
 
   typingEvent(event: TypingEvent): void {
     if (this.#left) return;
-    const changed = event.typing
-      ? this.#typing.get(event.user.id)?.name !== event.user.name
-      : this.#typing.has(event.user.id);
-    if (event.typing) this.#typing.set(event.user.id, event.user);
-    else this.#typing.delete(event.user.id);
-    this.#events.emit('typing', event);
-    if (changed) this.#events.emit('change', undefined);
+    if (this.#typing.heard(event)) this.#typingChanged(event);
+  }
+
+  /**
+   * The room's newest `seq`, announced by a server whose broadcasts to this room may have been
+   * lost: a head beyond the timeline is a gap to fetch, one of another epoch a rejoin.
+   */
+  headEvent(event: HeadEvent): void {
+    if (this.#left) return;
+    if (this.#sync) {
+      // The sync's join may have read the room before this head was announced.
+      const kept = this.#headDuringSync;
+      if (!kept || kept.epoch !== event.epoch || event.head > kept.head) {
+        this.#headDuringSync = event;
+      }
+      return;
+    }
+    // Not in the room on this connection: the next join catches up anyway.
+    if (!this.#live) return;
+    if (event.epoch !== this.#state.epoch) this.#rejoin();
+    else if (this.#state.announceHead(event.head)) void this.#startCatchUp();
   }
 
   connectionLost(): void {
@@ -160,6 +190,7 @@ export class RoomImpl implements Room {
     this.#live = false;
     this.#sync = undefined;
     this.#catchUp = undefined;
+    this.#headDuringSync = undefined;
     this.#state.connectionLost();
     if (this.#typing.size > 0) {
       this.#typing.clear();
@@ -199,11 +230,29 @@ export class RoomImpl implements Room {
     if (state.behind) await this.#startCatchUp();
   }
 
+  /**
+   * Joins again on the same connection, as after a reconnection: the join's answer says whether
+   * the epoch really changed (then the room resets) or the announcement was stale.
+   */
+  #rejoin(): void {
+    this.#generation += 1;
+    this.#live = false;
+    this.#catchUp = undefined;
+    this.sync().catch((error: unknown) => {
+      const chatterError = toChatterError(error);
+      if (!isTransient(chatterError)) this.#channel.reportError(chatterError);
+    });
+  }
+
   /** Fetches what lies between the timeline and the newest `seq` seen, page by page. */
   #startCatchUp(): Promise<void> {
-    this.#catchUp ??= this.#fetchMissing().finally(() => {
-      this.#catchUp = undefined;
-    });
+    if (!this.#catchUp) {
+      const run = this.#fetchMissing().finally(() => {
+        // One for a timeline since replaced may end after the next one started.
+        if (this.#catchUp === run) this.#catchUp = undefined;
+      });
+      this.#catchUp = run;
+    }
     return this.#catchUp.catch((error: unknown) => {
       const chatterError = toChatterError(error);
       // A dropped connection is not worth reporting: the next join catches up anyway.
@@ -235,6 +284,11 @@ export class RoomImpl implements Room {
       // The server has nothing after `from`: what we were waiting for does not exist.
       if (state.last === from) return;
     }
+  }
+
+  #typingChanged(event: TypingEvent): void {
+    this.#events.emit('typing', event);
+    this.#events.emit('change', undefined);
   }
 
   /** Emits `message` for each newly appended one, then `change`. */

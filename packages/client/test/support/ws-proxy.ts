@@ -16,8 +16,8 @@ interface Link {
 
 /**
  * A WebSocket proxy between clients and a real server, for the network faults a test needs:
- * dropped connections, an unreachable server, events delivered twice, and frames the server
- * would never send. REST requests are passed through unchanged.
+ * dropped connections, an unreachable server, events lost, held back or delivered twice, and
+ * frames the server would never send. REST requests are passed through unchanged.
  */
 export class FaultyProxy {
   readonly #targetPort: () => number;
@@ -44,6 +44,14 @@ export class FaultyProxy {
    * relayed through an at-most-once channel (Redis pub/sub between nodes, say) can be.
    */
   loseMessageEvents = 0;
+  /** Frames from the server that this accepts are lost while the connection stays up. */
+  loseServerFrames: ((frame: string) => boolean) | undefined;
+  /**
+   * Frames from the server that this accepts wait until `releaseHeld`, as if the server were
+   * slow to send them; the frames it does not accept pass them.
+   */
+  holdServerFrames: ((frame: string) => boolean) | undefined;
+  readonly #held: Array<{ client: WebSocket; frame: string }> = [];
 
   constructor(targetPort: () => number) {
     this.#targetPort = targetPort;
@@ -58,6 +66,11 @@ export class FaultyProxy {
 
   get connections(): number {
     return this.#links.size;
+  }
+
+  /** How many frames `holdServerFrames` is holding. */
+  get heldFrames(): number {
+    return this.#held.length;
   }
 
   async listen(): Promise<void> {
@@ -99,6 +112,13 @@ export class FaultyProxy {
   /** Sends a raw Engine.IO frame to every client, as if the server had sent it. */
   inject(frame: string): void {
     for (const link of this.#links) link.client.send(frame);
+  }
+
+  /** Sends the held frames on, in order, to the connections still open. */
+  releaseHeld(): void {
+    for (const { client, frame } of this.#held.splice(0)) {
+      if (client.readyState === WebSocket.OPEN) client.send(frame);
+    }
   }
 
   /** Sends a raw Engine.IO frame to the server on every connection, as if the client had sent it. */
@@ -148,6 +168,11 @@ export class FaultyProxy {
         if (this.recordServerFrames) this.serverFrames.push(frame);
         if (isMessageEvent(frame) && this.loseMessageEvents > 0) {
           this.loseMessageEvents -= 1;
+          return;
+        }
+        if (this.loseServerFrames?.(frame)) return;
+        if (this.holdServerFrames?.(frame)) {
+          this.#held.push({ client, frame });
           return;
         }
         client.send(frame);
