@@ -19,9 +19,9 @@ const scrape = async (url: string): Promise<string> => {
 describe('GET /metrics', () => {
   it('counts connections, rooms, messages stored and delivered, acknowledgements and commits', async () => {
     const { url } = await startTestServer();
-    const [ada, bob, cleo] = await Promise.all(
-      ['Ada', 'Bob', 'Cleo'].map((name) => connectAs(url, name)),
-    );
+    const ada = await connectAs(url, 'Ada');
+    const bob = await connectAs(url, 'Bob');
+    const cleo = await connectAs(url, 'Cleo');
     for (const { socket } of [ada, bob, cleo])
       await socket.emitWithAck('join', { room: 'general' });
     const delivered = Promise.all([bob, cleo].map(({ socket }) => nextEvent(socket, 'message')));

@@ -9,7 +9,9 @@ const RECONNECT_MAX_DELAY_MS = 1000;
 // How long a node waits for Redis at start before it refuses to start.
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export type RedisClient = ReturnType<typeof createClient>;
+const newClient = (options: Parameters<typeof createClient>[0]) => createClient(options);
+
+export type RedisClient = ReturnType<typeof newClient>;
 
 /** Where a Redis URL points, without its user name or password, for logs and errors. */
 export const redisTarget = (url: string): string => {
@@ -55,7 +57,7 @@ export class RedisLink extends EventEmitter<RedisLinkEvents> {
     this.target = redisTarget(url);
     this.#logger = logger;
     const make = (name: string, queueWhileDown: boolean): RedisClient => {
-      const client = createClient({
+      const client = newClient({
         url,
         name: `chatter-${name}`,
         disableOfflineQueue: !queueWhileDown,
