@@ -9,7 +9,8 @@
  *                   BENCH=connections pnpm --filter @chatter/server bench
  * Quick mode:       BENCH_QUICK=1 (or --quick): smaller sizes, one trial each.
  * Trials:           BENCH_TRIALS=3. Sizes: see the top of each part's file.
- * Parts: ingest (ingest.ts), fanout (fanout.ts), connections (connections.ts), history (history.ts).
+ * Parts: ingest (ingest.ts), fanout (fanout.ts), connections (connections.ts), history (history.ts),
+ *        cluster (cluster.ts: needs Redis, skipped without it).
  */
 import { QUICK, TRIALS } from './lib/options.js';
 import { type PartResult, printPart, printSummary } from './lib/table.js';
@@ -19,6 +20,7 @@ const PARTS: Record<string, () => Promise<PartResult[]>> = {
   fanout: async () => (await import('./fanout.js')).runFanout(),
   connections: async () => (await import('./connections.js')).runConnections(),
   history: async () => (await import('./history.js')).runHistory(),
+  cluster: async () => (await import('./cluster.js')).runCluster(),
 };
 
 const requested = [

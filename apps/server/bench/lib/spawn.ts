@@ -28,12 +28,13 @@ interface Reply {
 }
 
 /**
- * Forks `node --import tsx --expose-gc [...nodeArgs] bench/<script>` with `env`; resolves once it
- * listens.
+ * Forks `node --import tsx --expose-gc [...nodeArgs] bench/<script>` with `env` over the bench's
+ * own environment (`undefined` removes a variable, e.g. a REDIS_URL the bench was started with);
+ * resolves once it listens.
  */
 export const startServerProcess = (
   script: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   startTimeoutMs = 60_000,
   nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> => {
@@ -47,7 +48,9 @@ export const startServerProcess = (
       ...nodeArgs,
       ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
-    env: { ...process.env, ...env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined),
+    ),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, (reply: Reply) => void>();

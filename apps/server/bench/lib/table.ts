@@ -45,6 +45,8 @@ export interface PartResult {
   /** The run's sizes, printed with the table only. */
   note?: string;
   rows: Row[];
+  /** Findings that are sentences rather than figures, printed under the table. */
+  facts?: string[];
 }
 
 export const formatNumber = (value: number): string => {
@@ -83,7 +85,7 @@ export const renderTable = (header: string[], lines: string[][]): string => {
 };
 
 /** The table of one part: figure | chatter min/median/max | baseline ... | ratio | target. */
-export const printPart = ({ part, note, rows }: PartResult): void => {
+export const printPart = ({ part, note, rows, facts = [] }: PartResult): void => {
   const header = [
     'figure',
     'chatter min / median / max',
@@ -103,7 +105,8 @@ export const printPart = ({ part, note, rows }: PartResult): void => {
     verdict(row),
   ]);
   console.log(`\n== ${part}${note ? ` (${note})` : ''}`);
-  console.log(renderTable(header, lines));
+  if (rows.length > 0) console.log(renderTable(header, lines));
+  for (const fact of facts) console.log(`- ${fact}`);
 };
 
 /** One line per row that has a target, across every part run. */
