@@ -9,6 +9,7 @@ import {
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
+import { adapterSubscriber } from './cluster/adapter-subscriber.js';
 import { HeadsAnnouncer } from './cluster/heads-announcer.js';
 import { RedisConnectionCounts } from './cluster/redis-connection-counts.js';
 import { RedisLink } from './cluster/redis-link.js';
@@ -151,7 +152,7 @@ export const startChatterServer = async (
   if (link) {
     // Sharded Pub/Sub with a channel per room: a node hears only the rooms its sockets are in.
     io.adapter(
-      createShardedAdapter(link.publisher, link.adapterSubscriber, {
+      createShardedAdapter(link.publisher, adapterSubscriber(link.adapterSubscriber, logger), {
         channelPrefix: link.key('socket.io'),
         subscriptionMode: 'dynamic',
       }),
