@@ -9,7 +9,7 @@ import {
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
-import { adapterSubscriber } from './cluster/adapter-subscriber.js';
+import { AdapterSubscriber } from './cluster/adapter-subscriber.js';
 import { HeadsAnnouncer } from './cluster/heads-announcer.js';
 import { RedisConnectionCounts } from './cluster/redis-connection-counts.js';
 import { RedisLink } from './cluster/redis-link.js';
@@ -149,11 +149,15 @@ export const startChatterServer = async (
     serveClient: false,
     ...(config.corsOrigins.length > 0 ? { cors: { origin: [...config.corsOrigins] } } : {}),
   });
-  if (link) {
-    // Sharded Pub/Sub with a channel per room: a node hears only the rooms its sockets are in.
+  // Sharded Pub/Sub with a channel per room: a node hears only the rooms its sockets are in.
+  const channelPrefix = link?.key('socket.io');
+  const roomSubscriptions =
+    link &&
+    new AdapterSubscriber(link.adapterSubscriber, logger, (room) => `${channelPrefix}#/#${room}#`);
+  if (link && roomSubscriptions) {
     io.adapter(
-      createShardedAdapter(link.publisher, adapterSubscriber(link.adapterSubscriber, logger), {
-        channelPrefix: link.key('socket.io'),
+      createShardedAdapter(link.publisher, roomSubscriptions, {
+        channelPrefix,
         subscriptionMode: 'dynamic',
       }),
     );
@@ -283,6 +287,9 @@ export const startChatterServer = async (
     isShuttingDown,
     policy,
     metrics,
+    ...(link && roomSubscriptions
+      ? { roomSubscribed: (room: string) => roomSubscriptions.subscribed(room, link.up) }
+      : {}),
     connectionLimits,
     clientAddress: clientAddress(trust),
     maxBufferedBytes: config.maxBufferedBytes,

@@ -124,7 +124,8 @@ describe('deploy/nginx.conf', () => {
     expect(conf).toMatch(/proxy_read_timeout (\d+h|\d{3,}s?);/);
     expect(conf).toMatch(/proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
     expect(conf).toMatch(/proxy_next_upstream error timeout;/);
-    expect(conf).toMatch(/listen 8080;/);
+    expect(conf).toMatch(/^\s*include listen\.conf;/m);
+    expect(read('deploy/listen.conf')).toMatch(/^listen 8080;$/m);
   });
 
   it('refuses /metrics, which Prometheus reads from each node directly', () => {

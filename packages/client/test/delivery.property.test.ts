@@ -2,8 +2,15 @@ import type { Message } from '@chatter/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatterClient } from '../src/index.js';
+import {
+  action,
+  healNetwork,
+  IMPATIENT_CLIENT,
+  isTimeline,
+  playFault,
+} from './support/delivery-faults.js';
 import { ServerProcess } from './support/server-process.js';
-import { sleep, waitFor } from './support/wait.js';
+import { waitFor } from './support/wait.js';
 import { FaultyProxy } from './support/ws-proxy.js';
 
 /**
@@ -25,55 +32,7 @@ afterAll(async () => {
   await server.dispose();
 });
 
-type Action =
-  | { kind: 'send'; text: string }
-  | { kind: 'post'; text: string }
-  | { kind: 'drop' }
-  | { kind: 'outage'; ms: number }
-  | { kind: 'loseReplies'; ms: number }
-  | { kind: 'redeliver'; count: number }
-  | { kind: 'loseBroadcasts'; count: number }
-  | { kind: 'pause'; ms: number };
-
-const text = fc.string({ minLength: 1, maxLength: 20 }).map((value) => `m ${value}`);
-const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 5, arbitrary: text.map((value) => ({ kind: 'send' as const, text: value })) },
-  { weight: 3, arbitrary: text.map((value) => ({ kind: 'post' as const, text: value })) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'drop' as const }) },
-  {
-    weight: 1,
-    arbitrary: fc.integer({ min: 50, max: 400 }).map((ms) => ({ kind: 'outage' as const, ms })),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .integer({ min: 20, max: 200 })
-      .map((ms) => ({ kind: 'loseReplies' as const, ms })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .integer({ min: 1, max: 5 })
-      .map((count) => ({ kind: 'redeliver' as const, count })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .integer({ min: 1, max: 3 })
-      .map((count) => ({ kind: 'loseBroadcasts' as const, count })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.integer({ min: 0, max: 60 }).map((ms) => ({ kind: 'pause' as const, ms })),
-  },
-);
-
 let run = 0;
-
-const isTimeline = (messages: readonly Message[]) =>
-  messages.every(
-    (message, index) => index === 0 || message.seq === (messages[index - 1]?.seq ?? 0) + 1,
-  );
 
 describe('delivery under random faults', () => {
   it('room.messages always ends equal to the server history, with every send stored once', async () => {
@@ -83,11 +42,7 @@ describe('delivery under random faults', () => {
         const chat = createChatterClient({
           url: proxy.url,
           getToken: () => server.token({ id: 'subject', name: 'Subject' }),
-          transports: ['websocket'],
-          reconnectionDelayMs: 20,
-          reconnectionDelayMaxMs: 100,
-          connectTimeoutMs: 1000,
-          ackTimeoutMs: 500,
+          ...IMPATIENT_CLIENT,
         });
         try {
           const room = await chat.join(roomName);
@@ -107,29 +62,8 @@ describe('delivery under random faults', () => {
               case 'post':
                 await server.post(roomName, step.text);
                 break;
-              case 'drop':
-                proxy.drop();
-                break;
-              case 'outage':
-                proxy.refuse(true);
-                await sleep(step.ms);
-                proxy.refuse(false);
-                break;
-              case 'loseReplies':
-                proxy.loseReplies = true;
-                await sleep(step.ms);
-                proxy.drop();
-                proxy.loseReplies = false;
-                break;
-              case 'redeliver':
-                proxy.redeliver(step.count);
-                break;
-              case 'loseBroadcasts':
-                proxy.loseMessageEvents = step.count;
-                break;
-              case 'pause':
-                await sleep(step.ms);
-                break;
+              default:
+                await playFault(proxy, step);
             }
           }
 
@@ -150,9 +84,7 @@ describe('delivery under random faults', () => {
           expect(ownStored).toEqual(results);
         } finally {
           chat.close();
-          proxy.refuse(false);
-          proxy.loseReplies = false;
-          proxy.loseMessageEvents = 0;
+          healNetwork(proxy);
         }
       }),
       { numRuns: 30, endOnFailure: true },

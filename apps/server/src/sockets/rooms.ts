@@ -17,6 +17,7 @@ export const roomHandlers = ({
   chat,
   presence,
   typing,
+  roomSubscribed,
 }: SocketDeps): { join: EventHandler<'join'>; leave: EventHandler<'leave'> } => ({
   join: async (socket, payload) => {
     const { user } = socket.data;
@@ -25,6 +26,7 @@ export const roomHandlers = ({
       payload,
       async () => {
         await socket.join(payload.room);
+        await roomSubscribed?.(payload.room);
         presence.enterRoom(user.id, socket.id, payload.room);
       },
       joinedRooms(socket),

@@ -43,6 +43,11 @@ export interface SocketDeps {
   budgets: EventBudgets;
   logger: Logger;
   metrics?: Metrics | undefined;
+  /**
+   * In a cluster: resolves once Redis delivers the room's broadcasts to this node, so a join
+   * reads its replay only after that and nothing stored on another node falls between.
+   */
+  roomSubscribed?: (room: string) => Promise<void>;
 }
 
 type AckOf<E extends ClientEventName> =

@@ -13,7 +13,8 @@ const SERVER_DIR = fileURLToPath(new URL('../../../../apps/server/', import.meta
 
 export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 
-const freePort = async (): Promise<number> => {
+/** A port nothing listens on now, for a process the test starts and restarts on it. */
+export const freePort = async (): Promise<number> => {
   const probe = net.createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -25,6 +26,8 @@ const freePort = async (): Promise<number> => {
 
 export interface ServerProcessOptions {
   env?: Record<string, string>;
+  /** A data directory shared with other nodes of a cluster; its owner removes it. */
+  dataDir?: string;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface ServerProcessOptions {
  * it (gracefully or not) and start it again where clients expect it.
  */
 export class ServerProcess {
-  readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-client-test-'));
+  readonly dataDir: string;
+  readonly #ownsDataDir: boolean;
   port = 0;
   #child: ChildProcess | undefined;
   #output = '';
@@ -40,6 +44,9 @@ export class ServerProcess {
 
   constructor(options: ServerProcessOptions = {}) {
     this.#env = options.env ?? {};
+    this.#ownsDataDir = options.dataDir === undefined;
+    this.dataDir =
+      options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-client-test-'));
   }
 
   get url(): string {
@@ -105,7 +112,7 @@ export class ServerProcess {
 
   async dispose(): Promise<void> {
     await this.stop('SIGKILL');
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.#ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** A token as an app's backend would mint it with the server's secret. */
