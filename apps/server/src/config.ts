@@ -211,7 +211,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   if (e.REDIS_URL !== undefined && e.CHATTER_JWT_SECRET === undefined) {
     // Each node would generate a secret of its own, and refuse the tokens the others sign.
     throw new ConfigError(
-      'Invalid configuration:\n  REDIS_URL is set, so CHATTER_JWT_SECRET must be set too: every node of a cluster needs the same secret',
+      'REDIS_URL is set, so CHATTER_JWT_SECRET must be set too: every node of a cluster needs the same secret',
     );
   }
   return {
