@@ -96,29 +96,37 @@ local function settle(uid, meta, conns, changes, interval)
   return 0
 end
 
--- Drops every connection of node from the user; the user keeps the status they had for the
--- grace period once none is left, like after a disconnect.
-local function drop_node(uid, node, seen, grace, changes)
-  local meta, conns = load(uid)
-  if not meta then return end
-  local prefix = node .. '|'
-  for field, c in pairs(conns) do
-    if string.sub(field, 1, #prefix) == prefix then
-      redis.call('HDEL', user_key(uid), field)
-      conns[field] = nil
-      local set = {}
-      add_all(set, meta.d)
-      add_all(set, c.r)
-      meta.d = sorted(set)
-      meta.ls = seen
-    end
-  end
+-- Removes a closed connection; its rooms still hear of the user going offline.
+local function forget(uid, meta, conns, field, seen)
+  local set = {}
+  add_all(set, meta.d)
+  add_all(set, conns[field].r)
+  redis.call('HDEL', user_key(uid), field)
+  conns[field] = nil
+  meta.d = sorted(set)
+  meta.ls = seen
+end
+
+-- After connections closed: the status the rest leave, or, with none left, the status the user
+-- had for the grace period.
+local function after_closing(uid, meta, conns, grace, changes)
   if connected(conns) then
     settle(uid, meta, conns, changes, 0)
   else
     save(uid, meta, conns)
     redis.call('ZADD', PENDING, 'NX', now + grace, uid)
   end
+end
+
+-- Drops every connection of node from the user, as if each had closed when the node last beat.
+local function drop_node(uid, node, seen, grace, changes)
+  local meta, conns = load(uid)
+  if not meta then return end
+  local prefix = node .. '|'
+  for field in pairs(conns) do
+    if string.sub(field, 1, #prefix) == prefix then forget(uid, meta, conns, field, seen) end
+  end
+  after_closing(uid, meta, conns, grace, changes)
 end
 
 local changes = {}
@@ -142,25 +150,13 @@ if op == 'disconnect' then
   local uid, node, conn, grace = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
   local meta, conns = load(uid)
   local field = node .. '|' .. conn
-  local c = conns[field]
-  if not meta or not c then return cjson.encode(changes) end
-  redis.call('HDEL', user_key(uid), field)
-  conns[field] = nil
-  local set = {}
-  add_all(set, meta.d)
-  add_all(set, c.r)
-  meta.d = sorted(set)
-  meta.ls = now
+  if not meta or not conns[field] then return cjson.encode(changes) end
+  forget(uid, meta, conns, field, now)
   local prefix = node .. '|'
   local left_here = false
   for f in pairs(conns) do if string.sub(f, 1, #prefix) == prefix then left_here = true end end
   if not left_here then redis.call('SREM', node_key(node), uid) end
-  if connected(conns) then
-    settle(uid, meta, conns, changes, 0)
-  else
-    save(uid, meta, conns)
-    redis.call('ZADD', PENDING, now + grace, uid)
-  end
+  after_closing(uid, meta, conns, grace, changes)
   return cjson.encode(changes)
 end
 
