@@ -195,10 +195,7 @@ export const startChatterServer = async (
   const lastSeen = new LastSeenRecorder({ store, logger, intervalMs: LAST_SEEN_WRITE_INTERVAL_MS });
   const presenceFanout = new PresenceFanout(PRESENCE_WINDOW_MS, presenceDelivery(io));
   const presenceListener: PresenceListener = {
-    onChange: (update, rooms) => {
-      presenceFanout.publish(update, rooms);
-      status.presenceChanged(update, rooms);
-    },
+    onChange: (update, rooms) => presenceFanout.publish(update, rooms),
     onSeen: (user, at) => lastSeen.record(user, at),
   };
   const presence = link
@@ -214,7 +211,6 @@ export const startChatterServer = async (
         presenceListener,
         EVENT_LIMITS.awayAnnounceIntervalMs,
       );
-  // Fed by the presence listener above, which first runs once this exists.
   const status = new StatusService({ presence, lastSeen, store, policy });
   const sessions = new SessionService({
     auth,

@@ -13,6 +13,8 @@ import { RedisScript } from './redis-link.js';
  * - `presence:nodes` (sorted set): node → its last heartbeat (ms).
  * - `presence:pending` (sorted set): user → when to go offline (ms), once their last connection
  *   closed; whichever node sweeps first after that time announces it.
+ * - `presence:last-rooms` (hash): user → the rooms they were in when they went offline, for the
+ *   last LAST_ROOMS_KEPT users (`presence:last-rooms-order`, by when, says which go first).
  *
  * Redis 7.0 has no per-field expiry, so a node's connections expire as a whole: a node that has
  * not beaten for the node timeout is swept by any live node (its connections removed, its users
@@ -31,6 +33,8 @@ local now = tonumber(ARGV[3])
 local ONLINE = p .. 'presence:online'
 local NODES = p .. 'presence:nodes'
 local PENDING = p .. 'presence:pending'
+local LAST_ROOMS = p .. 'presence:last-rooms'
+local LAST_ROOMS_ORDER = p .. 'presence:last-rooms-order'
 local function user_key(uid) return p .. 'presence:user:' .. uid end
 local function node_key(node) return p .. 'presence:node:' .. node end
 
@@ -220,7 +224,18 @@ if op == 'expire' then
       changes[#changes + 1] = change(meta, conns, 'offline', rooms)
       redis.call('DEL', user_key(uid))
       redis.call('HDEL', ONLINE, uid)
+      if #rooms > 0 then
+        redis.call('HSET', LAST_ROOMS, uid, cjson.encode(rooms))
+        redis.call('ZADD', LAST_ROOMS_ORDER, now, uid)
+      end
     end
+  end
+  -- The last rooms of the users who went offline most recently are kept, the oldest dropped.
+  local excess = redis.call('ZCARD', LAST_ROOMS_ORDER) - tonumber(ARGV[4])
+  if excess > 0 then
+    -- Members and scores, alternately.
+    local popped = redis.call('ZPOPMIN', LAST_ROOMS_ORDER, excess)
+    for i = 1, #popped, 2 do redis.call('HDEL', LAST_ROOMS, popped[i]) end
   end
   return cjson.encode(changes)
 end

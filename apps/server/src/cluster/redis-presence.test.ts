@@ -26,7 +26,7 @@ interface Node {
   seen: Array<{ user: User; at: Date }>;
 }
 
-const startNode = async (prefix: string, awayIntervalMs = 0): Promise<Node> => {
+const startNode = async (prefix: string, awayIntervalMs = 0, lastRoomsKept = 2): Promise<Node> => {
   const link = new RedisLink(REDIS_URL, prefix, logger);
   await link.open();
   const changes: Presence[] = [];
@@ -37,6 +37,7 @@ const startNode = async (prefix: string, awayIntervalMs = 0): Promise<Node> => {
     awayIntervalMs,
     logger,
     timing: FAST,
+    lastRoomsKept,
     listener: {
       onChange: (update) => changes.push(update),
       onSeen: (user, at) => seen.push({ user, at }),
@@ -145,6 +146,23 @@ describe('RedisPresenceTracker', () => {
     await expect
       .poll(async () => (await b.presence.lookUp([ADA.id])).get(ADA.id)?.rooms, { timeout: 3000 })
       .toEqual(['general']);
+  });
+
+  it('remembers on every node the rooms users were in when they went offline, the latest few', async () => {
+    const prefix = newPrefix();
+    const [a, b] = [await startNode(prefix), await startNode(prefix)];
+    const people = ['ada', 'bob', 'cleo'].map((id) => ({ id, name: id }));
+    for (const [index, person] of people.entries()) {
+      a.presence.connect(person, `tab-${index}`);
+      a.presence.enterRoom(person.id, `tab-${index}`, `room-${index}`);
+      a.presence.disconnect(person.id, `tab-${index}`);
+      // One at a time, so the order in which they went offline is known.
+      await expect.poll(() => statuses(b, person.id).at(-1)).toBe('offline');
+    }
+    const last = await b.presence.lastRoomsOf(people.map((person) => person.id));
+    // Two are kept in this test: the first to go offline is forgotten.
+    expect(Object.fromEntries(last)).toEqual({ bob: ['room-1'], cleo: ['room-2'] });
+    expect(await a.presence.lastRoomsOf(['cleo'])).toEqual(new Map([['cleo', ['room-2']]]));
   });
 
   it('leaves the cluster at close: its users go offline after the grace period', async () => {

@@ -1,8 +1,9 @@
 import type { Presence, PresenceStatus, User } from '@chatter/protocol';
-import type {
-  PresenceListener,
-  PresenceTracker,
-  PresenceView,
+import {
+  LAST_ROOMS_KEPT,
+  type PresenceListener,
+  type PresenceTracker,
+  type PresenceView,
 } from '../services/presence-service.js';
 import type { Logger } from '../utils/logger.js';
 import { presenceScript } from './presence-script.js';
@@ -71,6 +72,7 @@ export class RedisPresenceTracker implements PresenceTracker {
   readonly #awayIntervalMs: number;
   readonly #logger: Logger;
   readonly #timing: PresenceTiming;
+  readonly #lastRoomsKept: number;
   readonly #channel: string;
   readonly #connections = new Map<string, LocalConnection>();
   readonly #awayTimers = new Map<string, NodeJS.Timeout>();
@@ -89,6 +91,8 @@ export class RedisPresenceTracker implements PresenceTracker {
     awayIntervalMs: number;
     logger: Logger;
     timing?: PresenceTiming;
+    /** How many offline users' last rooms are kept. */
+    lastRoomsKept?: number;
   }) {
     this.#link = deps.link;
     this.#graceMs = deps.graceMs;
@@ -96,6 +100,7 @@ export class RedisPresenceTracker implements PresenceTracker {
     this.#awayIntervalMs = deps.awayIntervalMs;
     this.#logger = deps.logger;
     this.#timing = deps.timing ?? PRESENCE_TIMING;
+    this.#lastRoomsKept = deps.lastRoomsKept ?? LAST_ROOMS_KEPT;
     this.#channel = deps.link.key('presence');
   }
 
@@ -175,6 +180,20 @@ export class RedisPresenceTracker implements PresenceTracker {
       if (entry && id !== undefined) views.set(id, toView(JSON.parse(entry) as OnlineEntry, now));
     });
     return views;
+  }
+
+  async lastRoomsOf(userIds: readonly string[]): Promise<Map<string, readonly string[]>> {
+    const found = new Map<string, readonly string[]>();
+    if (userIds.length === 0) return found;
+    const raw = (await this.#link.commands.hmGet(
+      this.#link.key('presence:last-rooms'),
+      userIds as string[],
+    )) as Array<string | null>;
+    raw.forEach((entry, index) => {
+      const id = userIds[index];
+      if (entry && id !== undefined) found.set(id, rooms(JSON.parse(entry) as ScriptChange['r']));
+    });
+    return found;
   }
 
   async listOnline(): Promise<PresenceView[]> {
@@ -316,7 +335,7 @@ export class RedisPresenceTracker implements PresenceTracker {
 
   async #sweep(): Promise<void> {
     if (!this.#link.up || this.#closed) return;
-    this.#announce((await this.#run(['expire'])) as ScriptChange[]);
+    this.#announce((await this.#run(['expire', String(this.#lastRoomsKept)])) as ScriptChange[]);
     // Right after an outage every node's heartbeat is old: give them a timeout to beat again.
     if (Date.now() - this.#upSince < this.#timing.nodeTimeoutMs) return;
     const silentSince = String(Date.now() - this.#timing.nodeTimeoutMs);

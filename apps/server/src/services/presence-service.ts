@@ -27,6 +27,12 @@ export interface PresenceTracker {
   lookUp(userIds: readonly string[]): Promise<Map<string, PresenceView>>;
   /** Everyone currently online or away, with their rooms. */
   listOnline(): Promise<PresenceView[]>;
+  /**
+   * The rooms each of `userIds` was in when they last went offline, for those it is known of (the
+   * last LAST_ROOMS_KEPT users to go offline): a caller confined to some rooms may still see
+   * when the people of those rooms were last there.
+   */
+  lastRoomsOf(userIds: readonly string[]): Promise<Map<string, readonly string[]>>;
   close(): Promise<void>;
 }
 
@@ -41,6 +47,9 @@ export interface PresenceListener {
 }
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
+
+/** Offline users whose last rooms are remembered; the oldest are forgotten first. */
+export const LAST_ROOMS_KEPT = 10_000;
 
 interface Connection {
   away: boolean;
@@ -63,6 +72,7 @@ interface Entry {
 
 export class InMemoryPresenceTracker implements PresenceTracker {
   private readonly entries = new Map<string, Entry>();
+  private readonly lastRooms = new Map<string, readonly string[]>();
 
   /**
    * @param awayIntervalMs away toggles are announced at most once per this interval: a toggle
@@ -162,6 +172,15 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     return views;
   }
 
+  async lastRoomsOf(userIds: readonly string[]): Promise<Map<string, readonly string[]>> {
+    const found = new Map<string, readonly string[]>();
+    for (const id of userIds) {
+      const rooms = this.lastRooms.get(id);
+      if (rooms) found.set(id, rooms);
+    }
+    return found;
+  }
+
   async listOnline(): Promise<PresenceView[]> {
     return [...this.entries.values()]
       .filter((entry) => entry.published !== 'offline')
@@ -222,6 +241,18 @@ export class InMemoryPresenceTracker implements PresenceTracker {
     entry.published = 'offline';
     this.entries.delete(entry.user.id);
     this.listener.onSeen(entry.user, entry.lastSeen);
-    this.listener.onChange(this.presenceOf(entry), this.audienceOf(entry));
+    const rooms = this.audienceOf(entry);
+    this.rememberLastRooms(entry.user.id, rooms);
+    this.listener.onChange(this.presenceOf(entry), rooms);
+  }
+
+  private rememberLastRooms(userId: string, rooms: readonly string[]): void {
+    if (rooms.length === 0) return;
+    this.lastRooms.delete(userId);
+    this.lastRooms.set(userId, rooms);
+    if (this.lastRooms.size > LAST_ROOMS_KEPT) {
+      const oldest = this.lastRooms.keys().next();
+      if (!oldest.done) this.lastRooms.delete(oldest.value);
+    }
   }
 }

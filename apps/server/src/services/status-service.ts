@@ -5,10 +5,6 @@ import type { AuthUser } from './auth-service.js';
 import type { LastSeenRecorder } from './last-seen-recorder.js';
 import type { PresenceTracker, PresenceView } from './presence-service.js';
 
-// Offline users whose last rooms are remembered, so a caller confined to some rooms can still
-// see when the people of those rooms were last there. The oldest are forgotten first.
-const LAST_ROOMS_KEPT = 10_000;
-
 const toUserStatus = ({ user, status, lastSeen }: Presence): UserStatus => ({
   id: user.id,
   name: user.name,
@@ -27,7 +23,6 @@ export class StatusService {
   readonly #lastSeen: LastSeenRecorder;
   readonly #store: ChatStore;
   readonly #policy: AccessPolicy;
-  readonly #lastRooms = new Map<string, readonly string[]>();
 
   constructor(deps: {
     presence: PresenceTracker;
@@ -41,29 +36,20 @@ export class StatusService {
     this.#policy = deps.policy;
   }
 
-  /** Called with every presence change: the rooms a user leaves behind when going offline. */
-  presenceChanged(presence: Presence, rooms: readonly string[]): void {
-    if (presence.status !== 'offline' || rooms.length === 0) return;
-    this.#lastRooms.delete(presence.user.id);
-    this.#lastRooms.set(presence.user.id, rooms);
-    if (this.#lastRooms.size > LAST_ROOMS_KEPT) {
-      const oldest = this.#lastRooms.keys().next();
-      if (!oldest.done) this.#lastRooms.delete(oldest.value);
-    }
-  }
-
   /** Everyone online or away whom the caller may see. */
   async listOnline(caller: AuthUser): Promise<UserStatus[]> {
     return (await this.#presence.listOnline())
-      .filter((view) => this.#mayKnowAbout(caller, view.presence.user.id, view, true))
+      .filter((view) => this.#mayKnowAbout(caller, view.presence.user.id, view, undefined, true))
       .map((view) => toUserStatus(view.presence));
   }
 
   /** The status of each of `userIds` the caller may see; the others are left out, as unknown. */
   async lookUp(caller: AuthUser, userIds: readonly string[]): Promise<UserStatus[]> {
-    const live = await this.#presence.lookUp([...new Set(userIds)]);
-    const visible = [...new Set(userIds)].filter((id) =>
-      this.#mayKnowAbout(caller, id, live.get(id), false),
+    const asked = [...new Set(userIds)];
+    const live = await this.#presence.lookUp(asked);
+    const lastRooms = await this.#presence.lastRoomsOf(asked.filter((id) => !live.has(id)));
+    const visible = asked.filter((id) =>
+      this.#mayKnowAbout(caller, id, live.get(id), lastRooms.get(id), false),
     );
     const notLive = visible.filter((id) => !live.has(id) && !this.#lastSeen.pending(id));
     const stored = new Map((await this.#store.getUsers(notLive)).map((user) => [user.id, user]));
@@ -81,11 +67,11 @@ export class StatusService {
     caller: AuthUser,
     userId: string,
     live: PresenceView | undefined,
+    last: readonly string[] | undefined,
     listing: boolean,
   ): boolean {
     if (userId === caller.id) return true;
     const current = live?.rooms ?? [];
-    const last = this.#lastRooms.get(userId);
     const rooms = current.length > 0 || listing ? current : (last ?? []);
     for (const room of rooms) {
       if (this.#policy.decide(caller, 'read', room).allowed) return true;
