@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectAs, nextEvent, spawnServer, startTestServer, tempDataDir } from './helpers.js';
+import { startCluster } from './cluster/cluster-helpers.js';
+import { connectAs, nextEvent, startTestServer } from './helpers.js';
 
 /** The value of one sample of the Prometheus text format, or undefined when it is absent. */
 const sample = (text: string, name: string): number | undefined => {
@@ -43,12 +44,8 @@ describe('GET /metrics', () => {
   });
 
   it('counts, on each node of a cluster, the deliveries to its own sockets, and its Redis link', async () => {
-    const env = {
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      CHATTER_REDIS_PREFIX: `metrics-test-${process.pid}-${Date.now()}`,
-      CHATTER_DATA_DIR: tempDataDir(),
-    };
-    const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    const { nodes } = await startCluster(2);
+    const [a, b] = nodes;
     const ada = await connectAs(a.url, 'Ada');
     const receivers = await Promise.all(
       ['Bob', 'Cleo', 'Dan'].map((name) => connectAs(b.url, name)),

@@ -26,6 +26,12 @@ interface Node {
   seen: Array<{ user: User; at: Date }>;
 }
 
+/** Everything under the prefix, as a Redis restart without persistence would leave it: gone. */
+const forgetEverything = async (link: RedisLink) => {
+  const keys = await link.commands.keys(`${link.prefix}*`);
+  if (keys.length > 0) await link.commands.del(keys);
+};
+
 const startNode = async (prefix: string, awayIntervalMs = 0, lastRoomsKept = 2): Promise<Node> => {
   const link = new RedisLink(REDIS_URL, prefix, logger);
   await link.open();
@@ -46,6 +52,8 @@ const startNode = async (prefix: string, awayIntervalMs = 0, lastRoomsKept = 2):
   await presence.start();
   cleanups.push(async () => {
     await presence.close();
+    // Other tests share this Redis; a node that a test cut off has nothing left to delete with.
+    if (link.up) await forgetEverything(link);
     await link.close();
   });
   return { link, presence, changes, seen };
@@ -53,12 +61,6 @@ const startNode = async (prefix: string, awayIntervalMs = 0, lastRoomsKept = 2):
 
 const statuses = (node: Node, userId = ADA.id) =>
   node.changes.filter((change) => change.user.id === userId).map((change) => change.status);
-
-/** Everything under the prefix, as a Redis restart without persistence would leave it: gone. */
-const forgetEverything = async (link: RedisLink) => {
-  const keys = await link.commands.keys(`${link.prefix}*`);
-  if (keys.length > 0) await link.commands.del(keys);
-};
 
 describe('RedisPresenceTracker', () => {
   it('announces each change once across nodes; the user stays online while any node holds a connection', async () => {

@@ -54,7 +54,7 @@ export interface Cluster<N extends number> {
 }
 
 /** Deletes what a cluster left in a Redis the next test runs against too. */
-const forgetPrefix = async (url: string, prefix: string): Promise<void> => {
+export const forgetPrefix = async (url: string, prefix: string): Promise<void> => {
   // Fails at once rather than retrying, should that Redis be gone.
   const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 2000 } });
   await client.connect();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { forgetPrefix } from './redis-process.js';
 import { ServerProcess } from './server-process.js';
 
 /** The Redis every test shares unless it brings its own; each cluster keeps to its own prefix. */
@@ -23,10 +24,12 @@ export class Cluster {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-client-cluster-'));
   readonly prefix = `sdk-test-${process.pid}-${++clustersStarted}`;
   readonly nodes: ServerProcess[];
+  readonly #redisUrl: string;
 
   constructor(options: ClusterOptions) {
+    this.#redisUrl = options.redisUrl ?? SHARED_REDIS_URL;
     const env = {
-      REDIS_URL: options.redisUrl ?? SHARED_REDIS_URL,
+      REDIS_URL: this.#redisUrl,
       CHATTER_REDIS_PREFIX: this.prefix,
       LOG_LEVEL: 'debug',
       ...options.env,
@@ -41,9 +44,11 @@ export class Cluster {
     await Promise.all(this.nodes.map((node) => node.start()));
   }
 
+  /** Stops the nodes, then deletes their keys (a Redis the test stopped has none to keep). */
   async dispose(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.dispose()));
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    await forgetPrefix(this.#redisUrl, this.prefix).catch(() => {});
   }
 
   /**

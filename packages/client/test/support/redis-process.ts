@@ -1,7 +1,33 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import { freePort } from './server-process.js';
+
+// Deletes every key of a prefix in one script, so a test's keys go with it.
+const FORGET_PREFIX = "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end";
+
+/** One command in Redis's wire format. */
+const resp = (args: string[]): string =>
+  `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+
+/**
+ * Deletes what a cluster left under `prefix` in the Redis at `url`, which later tests share. A
+ * raw connection rather than a Redis client: the SDK's tests need no client library for one
+ * command.
+ */
+export const forgetPrefix = async (url: string, prefix: string): Promise<void> => {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+  try {
+    await once(socket, 'connect');
+    socket.write(resp(['EVAL', FORGET_PREFIX, '0', `${prefix}:*`]));
+    const [reply] = await once(socket, 'data');
+    if (String(reply).startsWith('-')) throw new Error(`Redis refused: ${String(reply).trim()}`);
+  } finally {
+    socket.destroy();
+  }
+};
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
