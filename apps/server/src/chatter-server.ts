@@ -1,11 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type ClientToServerEvents,
-  LIMITS,
-  ROOM_NAME_PATTERN,
-  type ServerToClientEvents,
-} from '@chatter/protocol';
+import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
@@ -36,6 +31,7 @@ import { registerSockets } from './sockets/index.js';
 import { presenceDelivery } from './sockets/presence-delivery.js';
 import {
   type ChatServer,
+  chatRoomsOnThisNode,
   type InterServerEvents,
   type SocketData,
   userRoom,
@@ -154,7 +150,7 @@ export const startChatterServer = async (
   const roomSubscriptions =
     link &&
     new AdapterSubscriber(link.adapterSubscriber, logger, (room) => `${channelPrefix}#/#${room}#`);
-  if (link && roomSubscriptions) {
+  if (roomSubscriptions) {
     io.adapter(
       createShardedAdapter(link.publisher, roomSubscriptions, {
         channelPrefix,
@@ -165,13 +161,7 @@ export const startChatterServer = async (
 
   countMessageDeliveries(io, metrics);
   metrics.watchConnections(() => io.of('/').sockets.size);
-  metrics.watchRooms(() => {
-    const { rooms, sids } = io.of('/').adapter;
-    let chatRooms = 0;
-    for (const room of rooms.keys())
-      if (ROOM_NAME_PATTERN.test(room) && !sids.has(room)) chatRooms++;
-    return chatRooms;
-  });
+  metrics.watchRooms(() => chatRoomsOnThisNode(io).length);
   const policy = createAccessPolicy({ guestRooms: config.guestRooms });
   const chat = new ChatService({
     store,
@@ -225,15 +215,13 @@ export const startChatterServer = async (
     sharedConnectionCounts,
   );
   const heads = link && new HeadsAnnouncer({ io, store, link, logger });
-  if (link) {
-    link.on('rejoined', () => {
-      sharedConnectionCounts
-        ?.writeBack(connectionLimits.counts())
-        .catch((error: unknown) =>
-          logger.warn({ err: error }, 'could not write connection counts back to Redis'),
-        );
-    });
-  }
+  link?.on('rejoined', () => {
+    sharedConnectionCounts
+      ?.writeBack(connectionLimits.counts())
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not write connection counts back to Redis'),
+      );
+  });
   const typing = new TypingTracker(
     {
       timeoutMs: config.typingTimeoutMs,
@@ -283,8 +271,8 @@ export const startChatterServer = async (
     isShuttingDown,
     policy,
     metrics,
-    ...(link && roomSubscriptions
-      ? { roomSubscribed: (room: string) => roomSubscriptions.subscribed(room, link.up) }
+    ...(roomSubscriptions
+      ? { roomSubscribed: (room: string) => roomSubscriptions.subscribed(room) }
       : {}),
     connectionLimits,
     clientAddress: clientAddress(trust),

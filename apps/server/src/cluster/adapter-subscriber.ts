@@ -61,9 +61,9 @@ export class AdapterSubscriber {
    * or when nothing wants it). While the link is down it resolves at once too: the subscription
    * waits for the link, and the heads announced when it returns cover what was missed.
    */
-  subscribed(room: string, linkUp: boolean): Promise<void> {
+  subscribed(room: string): Promise<void> {
     const channel = this.#channelOf(room);
-    if (!linkUp || !this.#wanted.has(channel) || this.#confirmed.has(channel)) {
+    if (!this.#client.isReady || !this.#wanted.has(channel) || this.#confirmed.has(channel)) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {

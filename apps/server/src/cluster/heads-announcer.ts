@@ -1,5 +1,4 @@
-import { ROOM_NAME_PATTERN } from '@chatter/protocol';
-import type { ChatServer } from '../sockets/types.js';
+import { type ChatServer, chatRoomsOnThisNode } from '../sockets/types.js';
 import type { ChatStore } from '../store/chat-store.js';
 import type { Logger } from '../utils/logger.js';
 import type { RedisLink } from './redis-link.js';
@@ -69,9 +68,7 @@ export class HeadsAnnouncer {
   }
 
   async #announceAll(): Promise<void> {
-    const { rooms: all, sids } = this.#io.of('/').adapter;
-    // Every socket is a room of its own too.
-    const rooms = [...all.keys()].filter((room) => ROOM_NAME_PATTERN.test(room) && !sids.has(room));
+    const rooms = chatRoomsOnThisNode(this.#io);
     for (const room of rooms) {
       try {
         const { epoch, head } = await this.#store.viewRoom(room);

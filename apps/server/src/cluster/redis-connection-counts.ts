@@ -13,15 +13,10 @@ local p, self, u, a = ARGV[1], ARGV[2], 'u:' .. ARGV[3], 'a:' .. ARGV[4]
 local max_user, max_address = tonumber(ARGV[5]), tonumber(ARGV[6])
 local by_user, by_address = 0, 0
 local nodes = redis.call('ZRANGE', p .. 'presence:nodes', 0, -1)
-local seen_self = false
+-- This node counts before its first heartbeat too.
+if not redis.call('ZSCORE', p .. 'presence:nodes', self) then nodes[#nodes + 1] = self end
 for _, node in ipairs(nodes) do
-  if node == self then seen_self = true end
   local key = p .. 'limits:connections:' .. node
-  by_user = by_user + (tonumber(redis.call('HGET', key, u)) or 0)
-  by_address = by_address + (tonumber(redis.call('HGET', key, a)) or 0)
-end
-if not seen_self then
-  local key = p .. 'limits:connections:' .. self
   by_user = by_user + (tonumber(redis.call('HGET', key, u)) or 0)
   by_address = by_address + (tonumber(redis.call('HGET', key, a)) or 0)
 end

@@ -25,7 +25,7 @@ export const PRESENCE_TIMING: PresenceTiming = {
   sweepMs: 1000,
 };
 
-/** A change as the presence script reports it. */
+/** A change as the presence script reports it, and an entry of `presence:online`. */
 interface ScriptChange {
   u: User;
   s: PresenceStatus;
@@ -38,8 +38,6 @@ interface LocalConnection {
   away: boolean;
   rooms: Set<string>;
 }
-
-interface OnlineEntry extends ScriptChange {}
 
 const rooms = (value: ScriptChange['r']): string[] => (Array.isArray(value) ? value : []);
 
@@ -168,38 +166,36 @@ export class RedisPresenceTracker implements PresenceTracker {
   }
 
   async lookUp(userIds: readonly string[]): Promise<Map<string, PresenceView>> {
-    const views = new Map<string, PresenceView>();
-    if (userIds.length === 0) return views;
-    const raw = (await this.#link.commands.hmGet(
-      this.#link.key('presence:online'),
-      userIds as string[],
-    )) as Array<string | null>;
     const now = new Date();
-    raw.forEach((entry, index) => {
-      const id = userIds[index];
-      if (entry && id !== undefined) views.set(id, toView(JSON.parse(entry) as OnlineEntry, now));
-    });
-    return views;
+    return this.#readEach('presence:online', userIds, (entry: ScriptChange) => toView(entry, now));
   }
 
   async lastRoomsOf(userIds: readonly string[]): Promise<Map<string, readonly string[]>> {
-    const found = new Map<string, readonly string[]>();
-    if (userIds.length === 0) return found;
-    const raw = (await this.#link.commands.hmGet(
-      this.#link.key('presence:last-rooms'),
-      userIds as string[],
-    )) as Array<string | null>;
-    raw.forEach((entry, index) => {
-      const id = userIds[index];
-      if (entry && id !== undefined) found.set(id, rooms(JSON.parse(entry) as ScriptChange['r']));
-    });
-    return found;
+    return this.#readEach('presence:last-rooms', userIds, rooms);
   }
 
   async listOnline(): Promise<PresenceView[]> {
     const all = await this.#link.commands.hGetAll(this.#link.key('presence:online'));
     const now = new Date();
-    return Object.values(all).map((entry) => toView(JSON.parse(entry) as OnlineEntry, now));
+    return Object.values(all).map((entry) => toView(JSON.parse(entry) as ScriptChange, now));
+  }
+
+  /** The JSON fields `ids` of the hash `name`, each parsed and read with `read`; missing ones left out. */
+  async #readEach<Field, Value>(
+    name: string,
+    ids: readonly string[],
+    read: (field: Field) => Value,
+  ): Promise<Map<string, Value>> {
+    const found = new Map<string, Value>();
+    if (ids.length === 0) return found;
+    const raw = (await this.#link.commands.hmGet(this.#link.key(name), ids as string[])) as Array<
+      string | null
+    >;
+    raw.forEach((entry, index) => {
+      const id = ids[index];
+      if (entry && id !== undefined) found.set(id, read(JSON.parse(entry) as Field));
+    });
+    return found;
   }
 
   /**

@@ -1,7 +1,8 @@
-import type {
-  ClientEventName,
-  ClientToServerEvents,
-  ServerToClientEvents,
+import {
+  type ClientEventName,
+  type ClientToServerEvents,
+  ROOM_NAME_PATTERN,
+  type ServerToClientEvents,
 } from '@chatter/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { AccessPolicy } from '../services/access-policy.js';
@@ -57,6 +58,15 @@ type AckOf<E extends ClientEventName> =
 
 /** What a handler returns for event `E`: its acknowledgement without the `ok: true`. */
 export type AckResult<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
+
+/**
+ * The chat rooms at least one socket of this node is in: Socket.IO's rooms without each socket's
+ * own room and the users' rooms.
+ */
+export const chatRoomsOnThisNode = (io: ChatServer): string[] => {
+  const { rooms, sids } = io.of('/').adapter;
+  return [...rooms.keys()].filter((room) => ROOM_NAME_PATTERN.test(room) && !sids.has(room));
+};
 
 /** Every client connection joins this room, so "all of a user's tabs" is one address. */
 export const userRoom = (userId: string): string => `user:${userId}`;
