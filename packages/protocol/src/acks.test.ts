@@ -8,6 +8,10 @@ import {
   JoinAckSchema,
   LeaveAckSchema,
   type Message,
+  type MessageChange,
+  MessageChangeAckSchema,
+  ReadAckSchema,
+  RoomsAckSchema,
   SendMessageAckSchema,
 } from './index.js';
 
@@ -20,15 +24,56 @@ const message: Message = {
   createdAt: '2026-11-24T10:00:00.000Z',
 };
 
+const edited: Message = { ...message, text: 'hello!', editedAt: '2026-11-24T10:01:00.000Z' };
+
+const change: MessageChange = {
+  room: 'general',
+  seq: 2,
+  type: 'edited',
+  message: edited,
+  by: 'u1',
+  at: '2026-11-24T10:01:00.000Z',
+  clientId: 'e-1',
+};
+
 type AckedEvent = keyof typeof clientEventAckSchemas;
 
 /** One successful acknowledgement per event that has one. */
 const successes = {
-  join: { ok: true, room: 'general', epoch: 'e1', head: 1, messages: [message], hasMore: false },
+  join: {
+    ok: true,
+    room: 'general',
+    epoch: 'e1',
+    head: 2,
+    messages: [message],
+    changes: [change],
+    hasMore: false,
+    readSeq: 1,
+    unread: 0,
+    reads: [{ userId: 'u2', seq: 2 }],
+  },
   leave: { ok: true, room: 'general' },
   message: { ok: true, message },
-  history: { ok: true, messages: [message], hasMore: true },
+  history: { ok: true, messages: [message], changes: [change], hasMore: true },
   away: { ok: true, status: 'away' },
+  edit: { ok: true, message: edited, change },
+  delete: { ok: true, message: edited, change: null },
+  react: { ok: true, message: edited, change: null },
+  unreact: { ok: true, message: edited, change: null },
+  read: { ok: true, room: 'general', seq: 2, unread: 0, head: 2 },
+  rooms: {
+    ok: true,
+    rooms: [
+      {
+        room: 'general',
+        epoch: 'e1',
+        head: 2,
+        readSeq: 1,
+        unread: 0,
+        joinedAt: '2026-11-24T09:00:00.000Z',
+      },
+    ],
+  },
 } satisfies {
   [E in AckedEvent]: Extract<z.output<(typeof clientEventAckSchemas)[E]>, { ok: true }>;
 };
@@ -40,7 +85,19 @@ const ackSchemaOf = (event: AckedEvent): z.ZodType => clientEventAckSchemas[even
 
 describe('clientEventAckSchemas', () => {
   it('covers every event except typing, which has no acknowledgement', () => {
-    const expected: ClientEventName[] = ['join', 'leave', 'message', 'history', 'away'];
+    const expected: ClientEventName[] = [
+      'join',
+      'leave',
+      'message',
+      'history',
+      'away',
+      'edit',
+      'delete',
+      'react',
+      'unreact',
+      'read',
+      'rooms',
+    ];
     expect([...ackedEvents].sort()).toEqual([...expected].sort());
   });
 
@@ -51,6 +108,12 @@ describe('clientEventAckSchemas', () => {
       message: SendMessageAckSchema,
       history: HistoryAckSchema,
       away: AwayAckSchema,
+      edit: MessageChangeAckSchema,
+      delete: MessageChangeAckSchema,
+      react: MessageChangeAckSchema,
+      unreact: MessageChangeAckSchema,
+      read: ReadAckSchema,
+      rooms: RoomsAckSchema,
     });
   });
 
@@ -92,8 +155,65 @@ describe('clientEventAckSchemas', () => {
       expect(schema.safeParse({ ok: true }).success).toBe(false);
     });
 
+    it.each(Object.keys(success).filter((field) => field !== 'ok'))(
+      'rejects a success without %s',
+      (field) => {
+        const rest = Object.fromEntries(Object.entries(success).filter(([key]) => key !== field));
+        expect(schema.safeParse(rest).success).toBe(false);
+      },
+    );
+
     it('rejects ok given as a string', () => {
       expect(schema.safeParse({ ...success, ok: 'true' }).success).toBe(false);
     });
+  });
+});
+
+describe('the new required fields of join and history', () => {
+  // Servers from before the room log answered without them; a client that parses
+  // acknowledgements tells such a server from a current one.
+  it('refuses a join acknowledgement from before the room log', () => {
+    const { changes: _c, readSeq: _r, unread: _u, reads: _reads, ...before } = successes.join;
+    const result = JoinAckSchema.safeParse(before);
+    expect(result.error?.issues.map((issue) => issue.path).sort()).toEqual([
+      ['changes'],
+      ['readSeq'],
+      ['reads'],
+      ['unread'],
+    ]);
+  });
+
+  it('refuses a history acknowledgement without changes', () => {
+    const { changes: _, ...before } = successes.history;
+    const result = HistoryAckSchema.safeParse(before);
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([['changes']]);
+  });
+
+  it.each([
+    ['a negative readSeq', { readSeq: -1 }],
+    ['a negative unread count', { unread: -1 }],
+    ['a fractional unread count', { unread: 1.5 }],
+    ['a read receipt without a user', { reads: [{ seq: 1 }] }],
+  ])('refuses a join acknowledgement with %s', (_, patch) => {
+    expect(JoinAckSchema.safeParse({ ...successes.join, ...patch }).success).toBe(false);
+  });
+});
+
+describe('MessageChangeAckSchema', () => {
+  it('answers a no-op with change: null and the message as it is', () => {
+    expect(MessageChangeAckSchema.parse(successes.delete)).toEqual(successes.delete);
+  });
+
+  it('requires change to be given, even as null', () => {
+    const { change: _, ...withoutChange } = successes.edit;
+    expect(MessageChangeAckSchema.safeParse(withoutChange).success).toBe(false);
+  });
+
+  it('refuses a change that is not a log entry', () => {
+    const result = MessageChangeAckSchema.safeParse({
+      ...successes.edit,
+      change: { ...change, type: 'pinned' },
+    });
+    expect(result.error?.issues.map((issue) => issue.path)).toContainEqual(['change', 'type']);
   });
 });

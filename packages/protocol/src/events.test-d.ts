@@ -9,6 +9,8 @@ import type {
   ClientToServerEvents,
   clientEventAckSchemas,
   clientEventSchemas,
+  DeleteMessagePayload,
+  EditMessagePayload,
   ErrorCode,
   ErrorPayload,
   HistoryAck,
@@ -18,8 +20,17 @@ import type {
   LeaveAck,
   LeavePayload,
   Message,
+  MessageChange,
+  MessageChangeAck,
   MessageSchema,
   Presence,
+  ReactionPayload,
+  ReadAck,
+  ReadPayload,
+  ReadState,
+  ReceiptsEvent,
+  RoomsAck,
+  RoomsPayload,
   SendMessageAck,
   SendMessagePayload,
   ServerEventName,
@@ -57,6 +68,24 @@ describe('ClientToServerEvents', () => {
     expectTypeOf<Parameters<ClientToServerEvents['away']>>().toEqualTypeOf<
       [AwayPayload, (response: AwayAck) => void]
     >();
+    expectTypeOf<Parameters<ClientToServerEvents['edit']>>().toEqualTypeOf<
+      [EditMessagePayload, (response: MessageChangeAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['delete']>>().toEqualTypeOf<
+      [DeleteMessagePayload, (response: MessageChangeAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['react']>>().toEqualTypeOf<
+      [ReactionPayload, (response: MessageChangeAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['unreact']>>().toEqualTypeOf<
+      [ReactionPayload, (response: MessageChangeAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['read']>>().toEqualTypeOf<
+      [ReadPayload, (response: ReadAck) => void]
+    >();
+    expectTypeOf<Parameters<ClientToServerEvents['rooms']>>().toEqualTypeOf<
+      [RoomsPayload, (response: RoomsAck) => void]
+    >();
   });
 
   it('gives typing no acknowledgement', () => {
@@ -65,13 +94,27 @@ describe('ClientToServerEvents', () => {
 
   it('names the events', () => {
     expectTypeOf<ClientEventName>().toEqualTypeOf<
-      'join' | 'leave' | 'message' | 'history' | 'typing' | 'away'
+      | 'join'
+      | 'leave'
+      | 'message'
+      | 'history'
+      | 'typing'
+      | 'away'
+      | 'edit'
+      | 'delete'
+      | 'react'
+      | 'unreact'
+      | 'read'
+      | 'rooms'
     >();
   });
 
   it('exposes each payload through ClientEventPayload', () => {
     expectTypeOf<ClientEventPayload<'join'>>().toEqualTypeOf<JoinPayload>();
     expectTypeOf<ClientEventPayload<'message'>>().toEqualTypeOf<SendMessagePayload>();
+    expectTypeOf<ClientEventPayload<'edit'>>().toEqualTypeOf<EditMessagePayload>();
+    expectTypeOf<ClientEventPayload<'unreact'>>().toEqualTypeOf<ReactionPayload>();
+    expectTypeOf<ClientEventPayload<'rooms'>>().toEqualTypeOf<RoomsPayload>();
   });
 
   it('makes a misspelt field in a JoinPayload literal an error', () => {
@@ -100,10 +143,28 @@ describe('ServerToClientEvents', () => {
     expectTypeOf<Parameters<ServerToClientEvents['message']>>().toEqualTypeOf<[Message]>();
     expectTypeOf<Parameters<ServerToClientEvents['presence']>>().toEqualTypeOf<[Presence]>();
     expectTypeOf<Parameters<ServerToClientEvents['typing']>>().toEqualTypeOf<[TypingEvent]>();
+    expectTypeOf<Parameters<ServerToClientEvents['change']>>().toEqualTypeOf<[MessageChange]>();
+    expectTypeOf<Parameters<ServerToClientEvents['read']>>().toEqualTypeOf<[ReadState]>();
+    expectTypeOf<Parameters<ServerToClientEvents['receipts']>>().toEqualTypeOf<[ReceiptsEvent]>();
   });
 
   it('exposes each payload through ServerEventPayload', () => {
     expectTypeOf<ServerEventPayload<'presence'>>().toEqualTypeOf<Presence>();
+    expectTypeOf<ServerEventPayload<'change'>>().toEqualTypeOf<MessageChange>();
+  });
+
+  it('names the events', () => {
+    expectTypeOf<ServerEventName>().toEqualTypeOf<
+      | 'message'
+      | 'presence'
+      | 'presences'
+      | 'typing'
+      | 'head'
+      | 'change'
+      | 'read'
+      | 'receipts'
+      | 'closing'
+    >();
   });
 });
 
@@ -123,6 +184,7 @@ describe('acknowledgements', () => {
     expectTypeOf<Extract<HistoryAck, { ok: true }>>().toEqualTypeOf<{
       ok: true;
       messages: Message[];
+      changes: MessageChange[];
       hasMore: boolean;
     }>();
   });
@@ -160,6 +222,19 @@ describe('runtime schema tables', () => {
 
   it('parses each acknowledgement into its ack type', () => {
     expectTypeOf<z.output<(typeof clientEventAckSchemas)['join']>>().toEqualTypeOf<JoinAck>();
+    expectTypeOf<
+      z.output<(typeof clientEventAckSchemas)['edit']>
+    >().toEqualTypeOf<MessageChangeAck>();
+    expectTypeOf<z.output<(typeof clientEventAckSchemas)['read']>>().toEqualTypeOf<ReadAck>();
+    expectTypeOf<z.output<(typeof clientEventAckSchemas)['rooms']>>().toEqualTypeOf<RoomsAck>();
+  });
+
+  it('parses each server event into its payload type', () => {
+    expectTypeOf<z.output<(typeof serverEventSchemas)['change']>>().toEqualTypeOf<MessageChange>();
+    expectTypeOf<z.output<(typeof serverEventSchemas)['read']>>().toEqualTypeOf<ReadState>();
+    expectTypeOf<
+      z.output<(typeof serverEventSchemas)['receipts']>
+    >().toEqualTypeOf<ReceiptsEvent>();
   });
 });
 
@@ -182,6 +257,16 @@ describe('Message', () => {
       author: { id: string; name: string };
       createdAt: string;
       clientId?: string;
+      editedAt?: string;
+      deletedAt?: string;
+      reactions?: { emoji: string; count: number; users: string[] }[];
+      replyTo?: {
+        id: string;
+        seq: number;
+        author: { id: string; name: string };
+        excerpt: string;
+        deleted?: true;
+      };
     }>();
   });
 });

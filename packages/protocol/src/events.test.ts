@@ -7,8 +7,11 @@ import {
   ErrorPayloadSchema,
   LIMITS,
   type Message,
+  MessageChangeSchema,
   MessageSchema,
   PresenceSchema,
+  ReadStateSchema,
+  ReceiptsEventSchema,
   serverEventSchemas,
   TypingEventSchema,
 } from './index.js';
@@ -17,10 +20,16 @@ import {
 const validPayloads = {
   join: { room: 'general', since: 12, epoch: 'e1' },
   leave: { room: 'general' },
-  message: { room: 'general', text: 'hello', clientId: 'c-1' },
+  message: { room: 'general', text: 'hello', clientId: 'c-1', replyTo: 'm0' },
   history: { room: 'general', before: 20, limit: 10 },
   typing: { room: 'general', typing: true },
   away: { away: true },
+  edit: { room: 'general', id: 'm1', text: 'hello again', clientId: 'e-1' },
+  delete: { room: 'general', id: 'm1' },
+  react: { room: 'general', id: 'm1', emoji: '👍' },
+  unreact: { room: 'general', id: 'm1', emoji: '👩🏽‍💻' },
+  read: { room: 'general', seq: 12 },
+  rooms: {},
 } satisfies { [E in ClientEventName]: ClientEventPayload<E> };
 
 const clientEvents = Object.keys(clientEventSchemas) as ClientEventName[];
@@ -36,7 +45,7 @@ const issuesOf = (schema: z.ZodType, input: unknown) => {
 
 /** `valid` with an own `__proto__` key, as `JSON.parse` builds it from a request body. */
 const withOwnProto = (valid: object): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(valid).replace(/}$/, ',"__proto__":{"x":1}}'));
+  JSON.parse(JSON.stringify({ ...valid, proto: { x: 1 } }).replace('"proto":', '"__proto__":'));
 
 describe('clientEventSchemas', () => {
   it('has a test payload for every event', () => {
@@ -64,6 +73,13 @@ describe('clientEventSchemas', () => {
       const issues = issuesOf(schema, input);
       expect(issues).toContainEqual(
         expect.objectContaining({ code: 'unrecognized_keys', keys: ['__proto__'] }),
+      );
+    });
+
+    it.each(['$where', '$ne', '$set'])('rejects a %s key', (key) => {
+      const issues = issuesOf(schema, { ...valid, [key]: 'x' });
+      expect(issues).toContainEqual(
+        expect.objectContaining({ code: 'unrecognized_keys', keys: [key] }),
       );
     });
 
@@ -160,14 +176,20 @@ const message: Message = {
 describe('serverEventSchemas', () => {
   it('maps each server event to its schema', () => {
     expect(Object.keys(serverEventSchemas).sort()).toEqual([
+      'change',
       'closing',
       'head',
       'message',
       'presence',
       'presences',
+      'read',
+      'receipts',
       'typing',
     ]);
     expect(serverEventSchemas.message).toBe(MessageSchema);
+    expect(serverEventSchemas.change).toBe(MessageChangeSchema);
+    expect(serverEventSchemas.read).toBe(ReadStateSchema);
+    expect(serverEventSchemas.receipts).toBe(ReceiptsEventSchema);
     expect(serverEventSchemas.presence).toBe(PresenceSchema);
     expect(serverEventSchemas.typing).toBe(TypingEventSchema);
     expect(serverEventSchemas.closing).toBe(ErrorPayloadSchema);

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { ackSchema } from './ack.js';
 import {
   type Message,
+  type MessageChange,
+  MessageChangeSchema,
   MessageSchema,
   type Presence,
   PresenceSchema,
   PresenceStatusSchema,
+  ReadReceiptSchema,
+  RoomSummarySchema,
   UserSchema,
 } from './entities.js';
 import { type ErrorPayload, ErrorPayloadSchema } from './errors.js';
@@ -13,7 +17,9 @@ import { LIMITS } from './limits.js';
 import {
   CatchUpPageSizeSchema,
   ClientIdSchema,
+  EmojiSchema,
   isWellFormedText,
+  MessageIdSchema,
   MessageTextSchema,
   RoomNameSchema,
   SeqCursorSchema,
@@ -47,9 +53,52 @@ export const SendMessagePayloadSchema = z.strictObject({
   text: MessageTextSchema,
   /** Minted by the client per message; a retry with the same id returns the stored original. */
   clientId: ClientIdSchema.optional(),
+  /** The id of the message in the same room this one answers. */
+  replyTo: MessageIdSchema.optional(),
 });
 
 export type SendMessagePayload = z.infer<typeof SendMessagePayloadSchema>;
+
+/** `edit`: replaces the text of one of the user's own messages. */
+export const EditMessagePayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  id: MessageIdSchema,
+  text: MessageTextSchema,
+  /** Minted by the client per edit; a retry with the same id applies once. */
+  clientId: ClientIdSchema.optional(),
+});
+
+export type EditMessagePayload = z.infer<typeof EditMessagePayloadSchema>;
+
+/** `delete`: deletes one of the user's own messages, leaving a tombstone. Deleting again is a no-op. */
+export const DeleteMessagePayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  id: MessageIdSchema,
+});
+
+export type DeleteMessagePayload = z.infer<typeof DeleteMessagePayloadSchema>;
+
+/** `react` and `unreact`: set semantics per (user, emoji); repeating either changes nothing. */
+export const ReactionPayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  id: MessageIdSchema,
+  emoji: EmojiSchema,
+});
+
+export type ReactionPayload = z.infer<typeof ReactionPayloadSchema>;
+
+/** `read`: the user has read the room up to `seq`. A read position only moves forward. */
+export const ReadPayloadSchema = z.strictObject({
+  room: RoomNameSchema,
+  seq: SeqCursorSchema,
+});
+
+export type ReadPayload = z.infer<typeof ReadPayloadSchema>;
+
+/** `rooms`: the rooms the server remembers for the user, as `GET /api/rooms` lists them. */
+export const RoomsPayloadSchema = z.strictObject({});
+
+export type RoomsPayload = z.infer<typeof RoomsPayloadSchema>;
 
 /**
  * A page of history. With `after`, the page starts right after that `seq`; otherwise it is the
@@ -104,8 +153,20 @@ export const JoinAckSchema = ackSchema({
   /** The room's latest `seq` at the time of the join (0 for an empty room). */
   head: SeqCursorSchema,
   messages: z.array(MessageSchema),
-  /** More messages follow `messages`; fetch them with `history { after }`. */
+  /**
+   * On a resumed join (`since`), the changes to messages among the log entries replayed, in
+   * `seq` order: with `messages`, every entry after `since` up to the page's end. Empty on a
+   * first join, whose `messages` are in their latest state already.
+   */
+  changes: z.array(MessageChangeSchema),
+  /** More entries follow; fetch them with `history { after }`. */
   hasMore: z.boolean(),
+  /** How far this user has read the room (0: nothing yet). */
+  readSeq: SeqCursorSchema,
+  /** Messages after `readSeq`, written by others and not deleted, as of `head`. */
+  unread: z.number().int().nonnegative(),
+  /** How far others have read, the furthest first (at most `LIMITS.readReceiptsListed`). */
+  reads: z.array(ReadReceiptSchema).max(LIMITS.readReceiptsListed),
 });
 
 export type JoinAck = z.infer<typeof JoinAckSchema>;
@@ -118,8 +179,14 @@ export const SendMessageAckSchema = ackSchema({ message: MessageSchema });
 
 export type SendMessageAck = z.infer<typeof SendMessageAckSchema>;
 
+/**
+ * A page of a room's log. A forward page (`after`) holds every entry after `after`, in order:
+ * the messages created there in `messages` and the changes made there in `changes`, whose
+ * `seq`s together run without a gap. A backward page holds messages only, in their latest state.
+ */
 export const HistoryAckSchema = ackSchema({
   messages: z.array(MessageSchema),
+  changes: z.array(MessageChangeSchema),
   hasMore: z.boolean(),
 });
 
@@ -128,6 +195,37 @@ export type HistoryAck = z.infer<typeof HistoryAckSchema>;
 export const AwayAckSchema = ackSchema({ status: PresenceStatusSchema });
 
 export type AwayAck = z.infer<typeof AwayAckSchema>;
+
+/**
+ * The answer to `edit`, `delete`, `react` and `unreact`: the message in its latest state and the
+ * log entry the request appended, or `null` when it changed nothing (a repeated reaction or
+ * deletion). A retried edit answers with its original entry.
+ */
+export const MessageChangeAckSchema = ackSchema({
+  message: MessageSchema,
+  change: MessageChangeSchema.nullable(),
+});
+
+export type MessageChangeAck = z.infer<typeof MessageChangeAckSchema>;
+
+/** Where the user's read position stands now, and the unread count that leaves. */
+export const ReadStateSchema = z.object({
+  room: RoomNameSchema,
+  seq: SeqCursorSchema,
+  unread: z.number().int().nonnegative(),
+  /** The room's newest `seq` when `unread` was counted. */
+  head: SeqCursorSchema,
+});
+
+export type ReadState = z.infer<typeof ReadStateSchema>;
+
+export const ReadAckSchema = ackSchema(ReadStateSchema.shape);
+
+export type ReadAck = z.infer<typeof ReadAckSchema>;
+
+export const RoomsAckSchema = ackSchema({ rooms: z.array(RoomSummarySchema) });
+
+export type RoomsAck = z.infer<typeof RoomsAckSchema>;
 
 // Server → client payloads.
 
@@ -152,6 +250,14 @@ export const HeadEventSchema = z.object({
 
 export type HeadEvent = z.infer<typeof HeadEventSchema>;
 
+/** Others' read positions in a room, gathered: at most one event per room and `readReceiptsIntervalMs`. */
+export const ReceiptsEventSchema = z.object({
+  room: RoomNameSchema,
+  reads: z.array(ReadReceiptSchema).min(1),
+});
+
+export type ReceiptsEvent = z.infer<typeof ReceiptsEventSchema>;
+
 /** Events a client emits, in Socket.IO's event-map form. The acknowledgement is the last parameter. */
 export interface ClientToServerEvents {
   join: (payload: JoinPayload, ack: (response: JoinAck) => void) => void;
@@ -160,6 +266,12 @@ export interface ClientToServerEvents {
   history: (payload: HistoryPayload, ack: (response: HistoryAck) => void) => void;
   typing: (payload: TypingPayload) => void;
   away: (payload: AwayPayload, ack: (response: AwayAck) => void) => void;
+  edit: (payload: EditMessagePayload, ack: (response: MessageChangeAck) => void) => void;
+  delete: (payload: DeleteMessagePayload, ack: (response: MessageChangeAck) => void) => void;
+  react: (payload: ReactionPayload, ack: (response: MessageChangeAck) => void) => void;
+  unreact: (payload: ReactionPayload, ack: (response: MessageChangeAck) => void) => void;
+  read: (payload: ReadPayload, ack: (response: ReadAck) => void) => void;
+  rooms: (payload: RoomsPayload, ack: (response: RoomsAck) => void) => void;
 }
 
 /** Events the server emits, in Socket.IO's event-map form. */
@@ -174,6 +286,12 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   /** A room's newest `seq`, so a client can tell whether a broadcast was lost (see HeadEventSchema). */
   head: (event: HeadEvent) => void;
+  /** A message in the room was edited, deleted or reacted to: one log entry (see MessageChangeSchema). */
+  change: (change: MessageChange) => void;
+  /** This user's read position moved, on this connection or another of theirs. */
+  read: (state: ReadState) => void;
+  /** Others in the room read further (read receipts). */
+  receipts: (event: ReceiptsEvent) => void;
   /**
    * The server is about to close this connection, and why, in the shared error shape. Sent just
    * before the disconnect: `RATE_LIMITED` for a connection that kept exceeding its event budgets.
@@ -198,6 +316,12 @@ export const clientEventSchemas = {
   history: HistoryPayloadSchema,
   typing: TypingPayloadSchema,
   away: AwayPayloadSchema,
+  edit: EditMessagePayloadSchema,
+  delete: DeleteMessagePayloadSchema,
+  react: ReactionPayloadSchema,
+  unreact: ReactionPayloadSchema,
+  read: ReadPayloadSchema,
+  rooms: RoomsPayloadSchema,
 } as const satisfies { [E in ClientEventName]: z.ZodType<ClientEventPayload<E>> };
 
 /** The acknowledgement schema of every client→server event that has one. */
@@ -207,6 +331,12 @@ export const clientEventAckSchemas = {
   message: SendMessageAckSchema,
   history: HistoryAckSchema,
   away: AwayAckSchema,
+  edit: MessageChangeAckSchema,
+  delete: MessageChangeAckSchema,
+  react: MessageChangeAckSchema,
+  unreact: MessageChangeAckSchema,
+  read: ReadAckSchema,
+  rooms: RoomsAckSchema,
 } as const;
 
 /** The runtime schema of every server→client payload; clients validate what they receive. */
@@ -216,5 +346,8 @@ export const serverEventSchemas = {
   presences: z.array(PresenceSchema).min(1),
   typing: TypingEventSchema,
   head: HeadEventSchema,
+  change: MessageChangeSchema,
+  read: ReadStateSchema,
+  receipts: ReceiptsEventSchema,
   closing: ErrorPayloadSchema,
 } as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };

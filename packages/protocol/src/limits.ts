@@ -39,6 +39,26 @@ export const LIMITS = {
   typingIndicatorTtlMs: 6000,
   /** A continuing typing indicator is relayed again once this long has passed since the last. */
   typingRepeatMs: 2500,
+  /** Longest reaction, in UTF-16 code units: one emoji, ZWJ sequences and skin tones included. */
+  emojiMaxLength: 32,
+  /** Most different emoji one message may carry; reacting with one more is refused. */
+  reactionsPerMessageMax: 20,
+  /**
+   * Most user ids a message lists per emoji (the earliest reactors); `count` is always exact. A
+   * message in a large room stays small however many react.
+   */
+  reactionUsersListed: 100,
+  /** Longest excerpt of the parent a reply carries, in Unicode code points. */
+  replyExcerptMaxLength: 120,
+  /** Most read positions of others a join answer lists (the furthest ahead first). */
+  readReceiptsListed: 100,
+  /** A room's read receipts go out at most this often, gathered into one `receipts` event. */
+  readReceiptsIntervalMs: 1000,
+  /**
+   * Most rooms the server remembers for one user (`GET /api/rooms`). Joining one more is
+   * refused until the user leaves one.
+   */
+  roomsPerUserMax: 1000,
   /** Most user ids one status query may name. */
   statusQueryMaxUsers: 100,
   /**
@@ -52,6 +72,9 @@ export type Limits = typeof LIMITS;
 
 /** Room names: lower-case letters, digits, `_` and `-`, starting with a letter or digit, 1–64 long. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** Message ids are opaque to clients: UUIDs on SQLite, ObjectIds on MongoDB. */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Client ids are opaque to the server; UUIDs, ULIDs and nanoids all fit. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

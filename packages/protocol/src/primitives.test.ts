@@ -25,6 +25,13 @@ describe('LIMITS', () => {
       catchUpPageMaxSize: 1000,
       statusQueryMaxUsers: 100,
       maxPayloadBytes: 32 * 1024,
+      emojiMaxLength: 32,
+      reactionsPerMessageMax: 20,
+      reactionUsersListed: 100,
+      replyExcerptMaxLength: 120,
+      readReceiptsListed: 100,
+      readReceiptsIntervalMs: 1000,
+      roomsPerUserMax: 1000,
     });
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLIENT_ID_PATTERN, LIMITS, ROOM_NAME_PATTERN } from './limits.js';
+import { CLIENT_ID_PATTERN, LIMITS, MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from './limits.js';
 
 const codePointLength = (value: string): number => {
   let length = 0;
@@ -82,7 +82,61 @@ export const ClientIdSchema = z
   .max(LIMITS.clientIdMaxLength)
   .regex(CLIENT_ID_PATTERN, 'clientId may only contain letters, digits and . _ : -');
 
-/** A message's position in its room: 1 for the first message, gap-free after that. */
+export const MessageIdSchema = z
+  .string()
+  .regex(MESSAGE_ID_PATTERN, 'Message ids are 1–64 characters of A–Z, a–z, 0–9, "_" and "-"');
+
+// Unicode's list of recommended emoji (RGI): one emoji as every platform draws it, so "❤️" is a
+// reaction and "❤" (the same heart without its emoji selector) is not a second one that looks
+// alike. Runtimes without the regex `v` flag (before Node 20, Safari 17, Firefox 116) fall back
+// to a looser check of emoji parts in one grapheme; the server, on Node 20, has the strict one.
+const RGI_EMOJI = (() => {
+  try {
+    // biome-ignore lint/complexity/useRegexLiterals: a `v` literal would not even parse where the flag is missing
+    return new RegExp('^\\p{RGI_Emoji}$', 'v');
+  } catch {
+    return undefined;
+  }
+})();
+
+const LONE_SKIN_TONE = /^\p{Emoji_Modifier}$/u;
+
+const EMOJI_PART = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u;
+const EMOJI_ONLY =
+  /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\p{Emoji_Component}|[\u200D\uFE0E\uFE0F\u20E3])+$/u;
+
+const segmenter =
+  typeof Intl !== 'undefined' && 'Segmenter' in Intl
+    ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+    : undefined;
+
+const isOneGrapheme = (value: string): boolean => {
+  if (!segmenter) return true;
+  let graphemes = 0;
+  for (const _ of segmenter.segment(value)) if (++graphemes > 1) return false;
+  return true;
+};
+
+/** Whether `value` is exactly one emoji of Unicode's recommended set (RGI). */
+export const isEmoji = (value: unknown): value is string => {
+  if (typeof value !== 'string' || value.length === 0 || value.length > LIMITS.emojiMaxLength) {
+    return false;
+  }
+  // A skin tone alone is RGI (a swatch), but it modifies an emoji rather than being a reaction.
+  if (!isWellFormedText(value) || LONE_SKIN_TONE.test(value)) return false;
+  if (RGI_EMOJI) return RGI_EMOJI.test(value);
+  return EMOJI_ONLY.test(value) && EMOJI_PART.test(value) && isOneGrapheme(value);
+};
+
+/** A reaction: one emoji, such as 👍, 🇫🇷 or 👩🏽‍💻. */
+export const EmojiSchema = z
+  .string()
+  .refine(isEmoji, `A reaction is one emoji of at most ${LIMITS.emojiMaxLength} UTF-16 units`);
+
+/**
+ * A position in a room's log: 1 for the first entry, gap-free after that. A message keeps the
+ * `seq` it was created at; each later edit, deletion and reaction takes the next one.
+ */
 export const SeqSchema = z.number().int().positive();
 
 /** A `seq` position a reader has reached; 0 means "before the first message". */

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { MessageSchema, UserSchema, UserStatusSchema } from './entities.js';
+import {
+  MessageChangeSchema,
+  MessageSchema,
+  RoomSummarySchema,
+  UserSchema,
+  UserStatusSchema,
+} from './entities.js';
 import { LIMITS } from './limits.js';
 import {
+  ClientIdSchema,
   DisplayNameSchema,
+  EmojiSchema,
+  MessageIdSchema,
+  MessageTextSchema,
   PageSizeSchema,
   RoomNameSchema,
   SeqCursorSchema,
@@ -60,8 +70,10 @@ export type HistoryQuery = {
   after?: number;
 };
 
+/** A page, as over the socket (see `HistoryAckSchema`): forward pages carry `changes` too. */
 export const HistoryResponseSchema = z.object({
   messages: z.array(MessageSchema),
+  changes: z.array(MessageChangeSchema),
   hasMore: z.boolean(),
 });
 
@@ -72,6 +84,47 @@ export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 export const PostMessageResponseSchema = z.object({ message: MessageSchema });
 
 export type PostMessageResponse = z.infer<typeof PostMessageResponseSchema>;
+
+// PATCH /api/messages/:id, DELETE /api/messages/:id,
+// PUT and DELETE /api/messages/:id/reactions/:emoji (the emoji percent-encoded)
+
+/** The path of a message route: `:id`. */
+export const MessageParamsSchema = z.strictObject({ id: MessageIdSchema });
+
+/** The path of a reaction route: `:id` and `:emoji`. */
+export const ReactionParamsSchema = z.strictObject({ id: MessageIdSchema, emoji: EmojiSchema });
+
+/** The body of `PATCH /api/messages/:id`: the new text, as the socket's `edit` sends it. */
+export const EditMessageRequestSchema = z.strictObject({
+  text: MessageTextSchema,
+  clientId: ClientIdSchema.optional(),
+});
+
+export type EditMessageRequest = z.infer<typeof EditMessageRequestSchema>;
+
+/** The answer of every message-changing route: as the socket's `MessageChangeAckSchema`. */
+export const MessageChangeResponseSchema = z.object({
+  message: MessageSchema,
+  change: MessageChangeSchema.nullable(),
+});
+
+export type MessageChangeResponse = z.infer<typeof MessageChangeResponseSchema>;
+
+// GET /api/rooms
+
+export const RoomsResponseSchema = z.object({ rooms: z.array(RoomSummarySchema) });
+
+export type RoomsResponse = z.infer<typeof RoomsResponseSchema>;
+
+// POST /api/rooms/:room/read
+
+export const RoomParamsSchema = z.strictObject({ room: RoomNameSchema });
+
+export const ReadRequestSchema = z.strictObject({ seq: SeqCursorSchema });
+
+export type ReadRequest = z.infer<typeof ReadRequestSchema>;
+
+// The answer is `ReadStateSchema`, as the socket's `read` acknowledges.
 
 // GET /api/status
 

@@ -4,10 +4,15 @@ import {
   AccessTokenClaimsSchema,
   CreateSessionRequestSchema,
   DisplayNameSchema,
+  EditMessagePayloadSchema,
+  EditMessageRequestSchema,
   isMessage,
   JoinPayloadSchema,
+  MessageChangeSchema,
   MessageSchema,
   MessageTextSchema,
+  ReactionPayloadSchema,
+  ReadReceiptSchema,
   SendMessagePayloadSchema,
   StatusQuerySchema,
   UserIdSchema,
@@ -27,6 +32,26 @@ const messageWith = (text: string, authorName = 'Ada', authorId = 'u1') => ({
   text,
   author: { id: authorId, name: authorName },
   createdAt: '2026-11-24T10:00:00.000Z',
+});
+
+const reactedBy = (userId: string) => ({
+  ...messageWith('hi'),
+  reactions: [{ emoji: '👍', count: 1, users: [userId] }],
+});
+
+const replyingTo = (authorName: string, authorId = 'u2') => ({
+  ...messageWith('hi'),
+  replyTo: { id: 'm0', seq: 1, author: { id: authorId, name: authorName }, excerpt: 'x' },
+});
+
+const changeBy = (by: string) => ({
+  room: 'general',
+  seq: 2,
+  type: 'reaction_added',
+  message: reactedBy('u1'),
+  by,
+  at: '2026-11-24T10:00:00.000Z',
+  emoji: '👍',
 });
 
 const messagesOf = (schema: z.ZodType, input: unknown): string[] =>
@@ -56,6 +81,15 @@ describe('text that is not well-formed UTF-16', () => {
       [MessageSchema, messageWith(value)],
       [MessageSchema, messageWith('hi', value)],
       [MessageSchema, messageWith('hi', 'Ada', value)],
+      [EditMessagePayloadSchema, { room: 'general', id: 'm1', text: value }],
+      [EditMessageRequestSchema, { text: value }],
+      [ReactionPayloadSchema, { room: 'general', id: 'm1', emoji: value }],
+      [ReactionPayloadSchema, { room: 'general', id: 'm1', emoji: `👍${value}` }],
+      [MessageSchema, reactedBy(value)],
+      [MessageSchema, replyingTo(value)],
+      [MessageSchema, replyingTo('Grace', value)],
+      [MessageChangeSchema, changeBy(value)],
+      [ReadReceiptSchema, { userId: value, seq: 1 }],
     ];
     for (const [schema, input] of refused) expect(schema.safeParse(input).success).toBe(false);
   });
@@ -64,6 +98,9 @@ describe('text that is not well-formed UTF-16', () => {
     expect(isMessage(messageWith(value))).toBe(false);
     expect(isMessage(messageWith('hi', value))).toBe(false);
     expect(isMessage(messageWith('hi', 'Ada', value))).toBe(false);
+    expect(isMessage(reactedBy(value))).toBe(false);
+    expect(isMessage(replyingTo(value))).toBe(false);
+    expect(isMessage(replyingTo('Grace', value))).toBe(false);
   });
 
   it.each(WELL_FORMED)('does not include astral-plane characters, kept as written: %j', (value) => {
@@ -71,6 +108,8 @@ describe('text that is not well-formed UTF-16', () => {
     expect(DisplayNameSchema.parse(value)).toBe(value);
     expect(UserIdSchema.parse(value)).toBe(value);
     expect(isMessage(messageWith(value, value, value))).toBe(true);
+    expect(isMessage(reactedBy(value))).toBe(true);
+    expect(isMessage(replyingTo(value, value))).toBe(true);
   });
 
   it('is refused the same where String.prototype.isWellFormed is missing (browsers before 2023)', async () => {
