@@ -10,7 +10,7 @@
  * Quick mode:       BENCH_QUICK=1 (or --quick): smaller sizes, one trial each.
  * Trials:           BENCH_TRIALS=3. Sizes: see the top of each part's file.
  * Parts: ingest (ingest.ts), fanout (fanout.ts), connections (connections.ts), history (history.ts),
- *        cluster (cluster.ts: needs Redis, skipped without it).
+ *        unread (unread.ts), cluster (cluster.ts: needs Redis, skipped without it).
  */
 import { QUICK, TRIALS } from './lib/options.js';
 import { type PartResult, printPart, printSummary } from './lib/table.js';
@@ -20,6 +20,7 @@ const PARTS: Record<string, () => Promise<PartResult[]>> = {
   fanout: async () => (await import('./fanout.js')).runFanout(),
   connections: async () => (await import('./connections.js')).runConnections(),
   history: async () => (await import('./history.js')).runHistory(),
+  unread: async () => (await import('./unread.js')).runUnread(),
   cluster: async () => (await import('./cluster.js')).runCluster(),
 };
 

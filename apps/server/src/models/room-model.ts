@@ -9,8 +9,9 @@ export interface RoomDocument {
   /** Random id fixed when the room's history is created; changes only if history is reset. */
   epoch: string;
   /**
-   * The newest `seq` in the room, advanced with `$max` after each insert. The `messages`
-   * collection is the truth for allocation; this copy lets tools list rooms with their head.
+   * The newest `seq` in the room (message or change), advanced with `$max` after each insert.
+   * The `messages` collection is the truth for allocation; this copy lets tools list rooms with
+   * their head.
    */
   head: number;
   createdAt: Date;

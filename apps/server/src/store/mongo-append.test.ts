@@ -1,10 +1,10 @@
-import type { Message } from '@chatter/protocol';
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_INDEXES, type MessageDocument } from '../models/message-model.js';
-import { StoreUnavailableError } from './chat-store.js';
+import { MessageNotFoundError, StoreUnavailableError } from './chat-store.js';
 import { type AppendPolicy, appendBatch, type BatchSteps, idempotencyKey } from './mongo-append.js';
-import { type CheckedAppend, toMessage } from './mongo-queries.js';
+import type { ParentDocument } from './mongo-documents.js';
+import type { CheckedAppend } from './mongo-queries.js';
 
 const ADA = { id: 'user-ada', name: 'Ada' };
 const BOB = { id: 'user-bob', name: 'Bob' };
@@ -28,12 +28,18 @@ class FakeRoom {
   readonly heads: number[] = [];
   readonly backoffs: number[] = [];
   inserts = 0;
+  ids = 0;
   rival: ((room: FakeRoom) => void) | undefined;
 
   constructor(private readonly idempotencyFirst = false) {}
 
   newest(): number {
     return Math.max(0, ...this.docs.map((doc) => doc.seq));
+  }
+
+  /** Messages stored so far: every document here is a message, so the count is the ordinal. */
+  ordinal(): number {
+    return this.docs.length;
   }
 
   store(doc: MessageDocument): void {
@@ -59,6 +65,7 @@ class FakeRoom {
       _id: `rival-${this.docs.length + 1}`,
       room: 'general',
       seq: this.newest() + 1,
+      ordinal: this.ordinal() + 1,
       author,
       text: 'rival',
       ...(clientId === undefined ? {} : { clientId }),
@@ -76,11 +83,11 @@ class FakeRoom {
           o.author.id === input.author.id &&
           o.clientId === input.clientId,
       );
-      return doc ? toMessage(doc) : undefined;
+      return doc;
     };
     return {
       findOriginals: async (inputs) => {
-        const found = new Map<string, Message>();
+        const found = new Map<string, MessageDocument>();
         for (const input of inputs) {
           const original = await findOriginal(input);
           const key = idempotencyKey(input);
@@ -89,8 +96,14 @@ class FakeRoom {
         return found;
       },
       findOriginal,
+      findParents: async (ids) =>
+        new Map(
+          this.docs
+            .filter((doc) => ids.includes(doc._id))
+            .map((doc): [string, ParentDocument] => [doc._id, doc]),
+        ),
       ensureRoom: async () => {},
-      newestSeq: async () => this.newest(),
+      newest: async () => ({ seq: this.newest(), ordinal: this.ordinal() }),
       // As MongoDB runs an ordered insertMany: in order, stopping at the first refusal.
       insertOrdered: async (docs) => {
         this.inserts += 1;
@@ -110,13 +123,12 @@ class FakeRoom {
   }
 
   policy(maxAttempts = 10): AppendPolicy {
-    let ids = 0;
     return {
       maxAttempts,
       backoff: async (attempt) => void this.backoffs.push(attempt),
       newId: () => {
-        ids += 1;
-        return `ours-${ids}`;
+        this.ids += 1;
+        return `ours-${this.ids}`;
       },
       now: () => NOW,
     };
@@ -143,35 +155,51 @@ const input = (clientId?: string, author = ADA): CheckedAppend => ({
 });
 
 const seqs = (room: FakeRoom) => room.docs.map((doc) => doc.seq).sort((x, y) => x - y);
+const ordinals = (room: FakeRoom) => room.docs.map((doc) => [doc.seq, doc.ordinal]);
 
 describe('appendBatch, one message at a time', () => {
   it('inserts at head + 1 and then advances the room head', async () => {
     const room = new FakeRoom();
     for (const expected of [1, 2, 3]) {
-      const { message, created } = await room.append(input());
+      const { doc, created } = await room.append(input());
       expect(created).toBe(true);
-      expect(message.seq).toBe(expected);
+      expect(doc).toMatchObject({ seq: expected, ordinal: expected });
     }
     expect(room.heads).toEqual([1, 2, 3]);
     expect(room.backoffs).toEqual([]);
   });
 
-  it('returns the stored message, built from the inserted document', async () => {
+  it('returns the inserted document', async () => {
     const room = new FakeRoom();
     const result = await room.append(input('c-1'));
     expect(result).toStrictEqual({
       created: true,
-      message: {
-        id: 'ours-1',
+      doc: {
+        _id: 'ours-1',
         room: 'general',
         seq: 1,
+        ordinal: 1,
         text: 'hello',
         author: ADA,
-        createdAt: NOW.toISOString(),
+        createdAt: NOW,
         clientId: 'c-1',
-      } satisfies Message,
+      } satisfies MessageDocument,
     });
-    expect(result.message).toStrictEqual(toMessage(room.docs[0] as MessageDocument));
+    expect(result.doc).toBe(room.docs[0]);
+  });
+
+  it('takes the ordinal after the newest entry, which a change entry carries too', async () => {
+    const room = new FakeRoom();
+    await room.append(input());
+    // As if the log went on with change entries: seq 2 and 3, still one message.
+    const steps = room.steps({ newest: async () => ({ seq: 3, ordinal: 1 }) });
+    const [result] = await appendBatch([input(), input()], steps, room.policy());
+    expect(result).toMatchObject({ status: 'fulfilled', value: { doc: { seq: 4, ordinal: 2 } } });
+    expect(ordinals(room)).toEqual([
+      [1, 1],
+      [4, 2],
+      [5, 3],
+    ]);
   });
 
   it('after losing a race for a seq, takes the next one: no gap, no duplicate', async () => {
@@ -181,8 +209,8 @@ describe('appendBatch, one message at a time', () => {
     room.rival = (r) => {
       if (rivals-- > 0) r.storeRival();
     };
-    const { message } = await room.append(input());
-    expect(message.seq).toBe(4);
+    const { doc } = await room.append(input());
+    expect(doc).toMatchObject({ seq: 4, ordinal: 4 });
     expect(seqs(room)).toEqual([1, 2, 3, 4]);
     expect(room.backoffs).toEqual([1, 2]);
     // Only our own insert moves the head here; the rivals advance theirs themselves.
@@ -208,7 +236,7 @@ describe('appendBatch, one message at a time', () => {
     const original = await room.append(input('c-1'));
     await room.append(input());
     const retry = await room.append(input('c-1'));
-    expect(retry).toStrictEqual({ created: false, message: original.message });
+    expect(retry).toStrictEqual({ created: false, doc: original.doc });
     expect(room.inserts).toBe(2);
     expect(room.heads).toEqual([1, 2]);
   });
@@ -217,7 +245,7 @@ describe('appendBatch, one message at a time', () => {
     const room = new FakeRoom();
     await room.append(input('c-1'));
     const other = await room.append(input('c-1', BOB));
-    expect(other).toMatchObject({ created: true, message: { seq: 2, author: BOB } });
+    expect(other).toMatchObject({ created: true, doc: { seq: 2, author: BOB } });
   });
 
   it.each([
@@ -234,7 +262,7 @@ describe('appendBatch, one message at a time', () => {
         twin ??= r.storeRival(ADA, 'c-1');
       };
       const result = await room.append(input('c-1'));
-      expect(result).toStrictEqual({ created: false, message: toMessage(twin as MessageDocument) });
+      expect(result).toStrictEqual({ created: false, doc: twin });
       expect(seqs(room)).toEqual([1]);
       expect(room.heads).toEqual([]);
     },
@@ -292,7 +320,7 @@ describe('appendBatch, many messages at once', () => {
   it('stores a batch with one insert, in the order of arrival, and moves the head once', async () => {
     const room = new FakeRoom();
     const results = await room.batch(numbered(5));
-    expect(results.map((r) => r.status === 'fulfilled' && r.value.message.seq)).toEqual([
+    expect(results.map((r) => r.status === 'fulfilled' && r.value.doc.seq)).toEqual([
       1, 2, 3, 4, 5,
     ]);
     expect(texts(room)).toEqual(['1:m0', '2:m1', '3:m2', '4:m3', '5:m4']);
@@ -338,10 +366,10 @@ describe('appendBatch, many messages at once', () => {
       { ...input(), text: 'no clientId' },
     ]);
     const values = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
-    expect(values[0]).toMatchObject({ created: true, message: { seq: 2, text: 'first' } });
-    expect(values[1]).toStrictEqual({ created: false, message: earlier.message });
-    expect(values[2]).toStrictEqual({ created: false, message: values[0]?.message });
-    expect(values[3]).toMatchObject({ created: true, message: { seq: 3 } });
+    expect(values[0]).toMatchObject({ created: true, doc: { seq: 2, text: 'first' } });
+    expect(values[1]).toStrictEqual({ created: false, doc: earlier.doc });
+    expect(values[2]).toStrictEqual({ created: false, doc: values[0]?.doc });
+    expect(values[3]).toMatchObject({ created: true, doc: { seq: 3 } });
     expect(texts(room)).toEqual(['1:hello', '2:first', '3:no clientId']);
   });
 
@@ -375,5 +403,106 @@ describe('appendBatch, many messages at once', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(texts(room)).toEqual(['1:m0']);
     expect(room.heads).toEqual([1]);
+  });
+});
+
+describe('appendBatch, replies', () => {
+  const reply = (replyTo: string, room = 'general'): CheckedAppend => ({
+    ...input(),
+    room,
+    text: `re ${replyTo}`,
+    replyTo,
+  });
+
+  it('stores a reply to a live message of the room, with one lookup for the batch', async () => {
+    const room = new FakeRoom();
+    const parent = await room.append(input());
+    const lookups: string[][] = [];
+    const plain = room.steps();
+    const results = await room.batch([reply(parent.doc._id), reply(parent.doc._id)], 10, {
+      findParents: async (ids) => {
+        lookups.push([...ids]);
+        return plain.findParents(ids);
+      },
+    });
+    expect(results.map((r) => r.status === 'fulfilled' && r.value.doc.replyTo)).toEqual([
+      parent.doc._id,
+      parent.doc._id,
+    ]);
+    expect(lookups).toEqual([[parent.doc._id]]);
+  });
+
+  it('fails a reply to an unknown, foreign or deleted message alone, taking no seq', async () => {
+    const room = new FakeRoom();
+    const parent = await room.append(input());
+    const deleted = await room.append(input());
+    const plain = room.steps();
+    const foreign: ParentDocument = { ...parent.doc, _id: 'foreign', room: 'elsewhere' };
+    const results = await room.batch(
+      [reply('nowhere'), reply('foreign'), reply(deleted.doc._id), reply(parent.doc._id)],
+      10,
+      {
+        findParents: async (ids) => {
+          const found = await plain.findParents(ids);
+          found.set('foreign', foreign);
+          const gone = found.get(deleted.doc._id);
+          if (gone) found.set(gone._id, { ...gone, text: undefined, deletedAt: NOW });
+          return found;
+        },
+      },
+    );
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.value.doc.seq))).toEqual([
+      new MessageNotFoundError('nowhere', 'missing'),
+      new MessageNotFoundError('foreign', 'missing'),
+      new MessageNotFoundError(deleted.doc._id, 'deleted'),
+      3,
+    ]);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ reason: 'deleted' });
+    expect(seqs(room)).toEqual([1, 2, 3]);
+  });
+
+  it('stores no room for a refused reply, and creates it only after checking parents', async () => {
+    const room = new FakeRoom();
+    const order: string[] = [];
+    const plain = room.steps();
+    const steps = (found: boolean) =>
+      room.steps({
+        ensureRoom: async () => void order.push('room'),
+        findParents: async (ids) => {
+          order.push('parents');
+          return found
+            ? new Map([[ids[0] as string, { ...plainParent, _id: ids[0] as string }]])
+            : plain.findParents(ids);
+        },
+      });
+    const plainParent: ParentDocument = {
+      _id: 'p',
+      room: 'general',
+      seq: 1,
+      author: BOB,
+      text: 'parent',
+    };
+    const [refused] = await appendBatch([reply('nowhere')], steps(false), room.policy());
+    expect(refused?.status).toBe('rejected');
+    expect(order).toEqual(['parents']);
+    const [stored] = await appendBatch([reply('p')], steps(true), room.policy());
+    expect(stored?.status).toBe('fulfilled');
+    expect(order).toEqual(['parents', 'parents', 'room']);
+  });
+
+  it('answers a retried reply with its original without looking at the parent again', async () => {
+    const room = new FakeRoom();
+    const parent = await room.append(input());
+    const original = await room.append({ ...reply(parent.doc._id), clientId: 'r-1' });
+    let lookups = 0;
+    const plain = room.steps();
+    const [retry] = await room.batch([{ ...reply(parent.doc._id), clientId: 'r-1' }], 10, {
+      findParents: async (ids) => {
+        lookups += 1;
+        return plain.findParents(ids);
+      },
+    });
+    expect(retry).toEqual({ status: 'fulfilled', value: { created: false, doc: original.doc } });
+    expect(lookups).toBe(0);
   });
 });

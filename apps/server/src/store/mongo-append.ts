@@ -1,18 +1,35 @@
-import type { Message } from '@chatter/protocol';
 import type { MessageDocument } from '../models/message-model.js';
-import { StoreUnavailableError } from './chat-store.js';
+import { MessageNotFoundError, StoreUnavailableError } from './chat-store.js';
+import type { ParentDocument } from './mongo-documents.js';
 import { duplicateKeyOf } from './mongo-errors.js';
-import { type CheckedAppend, messageDocument, toMessage } from './mongo-queries.js';
+import { type CheckedAppend, messageDocument } from './mongo-queries.js';
+
+/**
+ * The room's newest log entry: its `seq` (the head) and its `ordinal` (how many messages the log
+ * holds up to it); zeros for an empty room. A new message takes `seq + 1` and `ordinal + 1`, a
+ * change `seq + 1` and `ordinal`: both are settled by the same insert that the `(room, seq)`
+ * index referees, since a writer whose insert at `seq + 1` succeeds read the entry just before it.
+ */
+export interface Newest {
+  seq: number;
+  ordinal: number;
+}
 
 /** The reads and writes one batch of appends to one room needs, bound to that room. */
 export interface BatchSteps {
   /** The stored messages among `inputs`' `(author.id, clientId)` pairs, by `idempotencyKey`. */
-  findOriginals(inputs: readonly CheckedAppend[]): Promise<Map<string, Message>>;
+  findOriginals(inputs: readonly CheckedAppend[]): Promise<Map<string, MessageDocument>>;
   /** The one message stored with the input's `(author.id, clientId)`, if any. */
-  findOriginal(input: CheckedAppend): Promise<Message | undefined>;
+  findOriginal(input: CheckedAppend): Promise<MessageDocument | undefined>;
+  /**
+   * The messages with these ids, as they are once the room's pending changes are applied (a
+   * reply must not answer a message whose deletion is in the log already). Unknown ids are left
+   * out.
+   */
+  findParents(ids: readonly string[]): Promise<Map<string, ParentDocument>>;
   ensureRoom(): Promise<void>;
-  /** The room's newest `seq`, 0 when it has no message. */
-  newestSeq(): Promise<number>;
+  /** The room's newest entry (zeros when it has none). */
+  newest(): Promise<Newest>;
   /**
    * Inserts `docs` in order in one round trip, stopping at the first failure: how many were
    * stored, and the error of the one that was not (never rejects for a refused document).
@@ -32,22 +49,26 @@ export interface AppendPolicy {
 }
 
 export interface AppendOutcome {
-  message: Message;
+  /** The stored message: the one inserted, or the original of a retry. */
+  doc: MessageDocument;
   created: boolean;
 }
 
-export const idempotencyKey = (input: CheckedAppend): string | undefined =>
+export const idempotencyKey = (input: {
+  author: { id: string };
+  clientId?: string | undefined;
+}): string | undefined =>
   input.clientId === undefined ? undefined : `${input.author.id}\u0000${input.clientId}`;
 
 type Settled = PromiseSettledResult<AppendOutcome>;
 
 const created = (doc: MessageDocument): Settled => ({
   status: 'fulfilled',
-  value: { message: toMessage(doc), created: true },
+  value: { doc, created: true },
 });
-const original = (message: Message): Settled => ({
+const original = (doc: MessageDocument): Settled => ({
   status: 'fulfilled',
-  value: { message, created: false },
+  value: { doc, created: false },
 });
 const failed = (reason: unknown): Settled => ({ status: 'rejected', reason });
 
@@ -56,8 +77,11 @@ const failed = (reason: unknown): Settled => ({ status: 'rejected', reason });
  * one write-concern wait) for the batch, where one append at a time costs a chain of them per
  * message. Keeps `appendWithRetries`' guarantees, message by message:
  *
- * - the batch takes `newest + 1 …` in the order of arrival. An ordered insert stops at the first
- *   refused document, so what was stored is always a prefix and no seq is skipped;
+ * - the batch takes `newest + 1 …` in the order of arrival (and the ordinals after the newest
+ *   entry's). An ordered insert stops at the first refused document, so what was stored is
+ *   always a prefix and no seq is skipped;
+ * - a reply whose parent is not a message of the room, or is deleted, fails alone
+ *   (`MessageNotFoundError`) before any seq is taken;
  * - a refusal by the `(room, seq)` index means another process took that number: the rest of the
  *   batch reads the head again and retries, up to `policy.maxAttempts` lost races;
  * - a clientId stored before (or by a twin earlier in the batch) returns the original; a refusal
@@ -71,7 +95,14 @@ export const appendBatch = async (
   policy: AppendPolicy,
 ): Promise<Settled[]> => {
   const results: Array<Settled | undefined> = new Array(inputs.length);
-  const [originals] = await Promise.all([steps.findOriginals(inputs), steps.ensureRoom()]);
+  // The room is stored with its first message, and only then: a batch of replies checks its
+  // parents first, so a refused reply to a room nobody wrote in leaves nothing behind. Other
+  // batches create it while they look for originals.
+  const replies = inputs.some((input) => input.replyTo !== undefined);
+  const [originals] = await Promise.all([
+    steps.findOriginals(inputs),
+    replies ? undefined : steps.ensureRoom(),
+  ]);
   const firstOfKey = new Map<string, number>();
   const twins: Array<[twin: number, first: number]> = [];
   let pending: number[] = [];
@@ -87,13 +118,21 @@ export const appendBatch = async (
     }
   });
 
+  pending = await checkParents(inputs, pending, steps, results);
+  if (replies && pending.length > 0) await steps.ensureRoom();
+
   let lostRaces = 0;
   let newest = 0;
   while (pending.length > 0) {
-    const head = await steps.newestSeq();
+    const head = await steps.newest();
     const now = policy.now();
     const docs = pending.map((i, k) =>
-      messageDocument(inputs[i] as CheckedAppend, { id: policy.newId(), seq: head + 1 + k, now }),
+      messageDocument(inputs[i] as CheckedAppend, {
+        id: policy.newId(),
+        seq: head.seq + 1 + k,
+        ordinal: head.ordinal + 1 + k,
+        now,
+      }),
     );
     const { inserted, failure } = await steps.insertOrdered(docs);
     for (let k = 0; k < inserted; k++)
@@ -133,10 +172,38 @@ export const appendBatch = async (
   for (const [twin, first] of twins) {
     const outcome = results[first];
     results[twin] =
-      outcome?.status === 'fulfilled' ? original(outcome.value.message) : (outcome as Settled);
+      outcome?.status === 'fulfilled' ? original(outcome.value.doc) : (outcome as Settled);
   }
   // The head only speeds up readers of the room document; the messages are the truth, so a
   // failure here does not undo what was stored.
   if (newest > 0) await steps.advanceHead(newest).catch(() => {});
   return results as Settled[];
+};
+
+/**
+ * Fails the replies among `pending` whose parent is not a live message of the room, and returns
+ * the rest. One query for the batch, and none when it holds no reply.
+ */
+const checkParents = async (
+  inputs: readonly CheckedAppend[],
+  pending: number[],
+  steps: BatchSteps,
+  results: Array<Settled | undefined>,
+): Promise<number[]> => {
+  const ids = [...new Set(pending.flatMap((i) => inputs[i]?.replyTo ?? []))];
+  if (ids.length === 0) return pending;
+  const parents = await steps.findParents(ids);
+  return pending.filter((i) => {
+    const input = inputs[i] as CheckedAppend;
+    if (input.replyTo === undefined) return true;
+    const parent = parents.get(input.replyTo);
+    if (!parent || parent.room !== input.room) {
+      results[i] = failed(new MessageNotFoundError(input.replyTo, 'missing'));
+    } else if (parent.deletedAt instanceof Date) {
+      results[i] = failed(new MessageNotFoundError(input.replyTo, 'deleted'));
+    } else {
+      return true;
+    }
+    return false;
+  });
 };

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
+import { CHANGE_INDEXES } from '../models/change-model.js';
 import { MESSAGE_INDEXES } from '../models/message-model.js';
 import { asAppError } from '../utils/errors.js';
 import { StoreUnavailableError } from './chat-store.js';
@@ -9,6 +10,7 @@ import {
   duplicateKeyOf,
   isCreationRace,
   openFailure,
+  orderedInsertFailure,
   pingFailure,
   readFailure,
 } from './mongo-errors.js';
@@ -33,6 +35,19 @@ describe('duplicateKeyOf', () => {
         duplicateKey(MESSAGE_INDEXES.idempotency, { room: 1, 'author.id': 1, clientId: 1 }),
       ),
     ).toBe('clientId');
+  });
+
+  it("tells a change's chain and edit idempotency indexes apart", () => {
+    expect(duplicateKeyOf(duplicateKey(CHANGE_INDEXES.chain, { messageId: 1, prev: 1 }))).toBe(
+      'chain',
+    );
+    expect(
+      duplicateKeyOf(
+        duplicateKey(CHANGE_INDEXES.editIdempotency, { room: 1, by: 1, editClientId: 1 }),
+      ),
+    ).toBe('editClientId');
+    expect(duplicateKeyOf(duplicateKey(CHANGE_INDEXES.chain))).toBe('chain');
+    expect(duplicateKeyOf(duplicateKey(CHANGE_INDEXES.editIdempotency))).toBe('editClientId');
   });
 
   it('goes by the index name in the message when the server sends no key pattern', () => {
@@ -159,5 +174,29 @@ describe('isCreationRace', () => {
     expect(isCreationRace(serverError(85))).toBe(false); // IndexOptionsConflict: ours to fix
     expect(isCreationRace(serverError(11000))).toBe(false); // duplicates in the data
     expect(isCreationRace(new MongoNetworkError('reset'))).toBe(false);
+  });
+});
+
+describe('orderedInsertFailure', () => {
+  it('reads where an ordered insert stopped, keeping what duplicateKeyOf needs', () => {
+    const bulk = Object.assign(new Error('bulk write failed'), {
+      writeErrors: [
+        {
+          index: 2,
+          code: 11000,
+          errmsg: `E11000 duplicate key error index: ${MESSAGE_INDEXES.roomSeq} dup key`,
+          err: { keyPattern: { room: 1, seq: 1 } },
+        },
+      ],
+    });
+    const { inserted, failure } = orderedInsertFailure(bulk);
+    expect(inserted).toBe(2);
+    expect(duplicateKeyOf(failure)).toBe('seq');
+    expect((failure as Error).cause).toBe(bulk);
+  });
+
+  it('counts nothing stored for an error that is not a write error', () => {
+    const network = new MongoNetworkError('connection reset');
+    expect(orderedInsertFailure(network)).toEqual({ inserted: 0, failure: network });
   });
 });

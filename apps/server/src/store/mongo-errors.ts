@@ -1,12 +1,24 @@
 import { ConfigError } from '../config.js';
+import { CHANGE_INDEXES } from '../models/change-model.js';
 import { MESSAGE_INDEXES } from '../models/message-model.js';
 import { StoreUnavailableError } from './chat-store.js';
 
 /**
  * Which unique index refused an insert: `seq` means another writer took that number first,
- * `clientId` that this message was stored before (a retry), `other` any other unique index.
+ * `clientId` that this message was stored before (a retry), `editClientId` the same for an edit,
+ * `chain` that another change of the message was decided on the same state (see
+ * `mongo-change-write.ts`), `other` any other unique index.
  */
-export type DuplicateKey = 'seq' | 'clientId' | 'other';
+export type DuplicateKey = 'seq' | 'clientId' | 'editClientId' | 'chain' | 'other';
+
+// By the sorted fields of the index's key pattern, and by the index name for servers that do
+// not report the pattern.
+const UNIQUE_INDEXES: ReadonlyArray<{ keys: string; name: string; key: DuplicateKey }> = [
+  { keys: 'room,seq', name: MESSAGE_INDEXES.roomSeq, key: 'seq' },
+  { keys: 'author.id,clientId,room', name: MESSAGE_INDEXES.idempotency, key: 'clientId' },
+  { keys: 'by,editClientId,room', name: CHANGE_INDEXES.editIdempotency, key: 'editClientId' },
+  { keys: 'messageId,prev', name: CHANGE_INDEXES.chain, key: 'chain' },
+];
 
 // 11001 is what servers before 2.6 sent for the same error; cheap to recognise.
 const DUPLICATE_KEY_CODES: ReadonlySet<unknown> = new Set([11000, 11001]);
@@ -39,14 +51,10 @@ export const duplicateKeyOf = (error: unknown): DuplicateKey | undefined => {
   if (!DUPLICATE_KEY_CODES.has(code)) return undefined;
   if (isRecord(keyPattern)) {
     const keys = Object.keys(keyPattern).sort().join(',');
-    if (keys === 'room,seq') return 'seq';
-    if (keys === 'author.id,clientId,room') return 'clientId';
-    return 'other';
+    return UNIQUE_INDEXES.find((index) => index.keys === keys)?.key ?? 'other';
   }
   const message = messageOf(error);
-  if (message.includes(`index: ${MESSAGE_INDEXES.roomSeq} `)) return 'seq';
-  if (message.includes(`index: ${MESSAGE_INDEXES.idempotency} `)) return 'clientId';
-  return 'other';
+  return UNIQUE_INDEXES.find((index) => message.includes(`index: ${index.name} `))?.key ?? 'other';
 };
 
 // Errors the driver raises for a URI or option it cannot use: the operator must fix the setting.
@@ -125,3 +133,25 @@ export const pingFailure = (error: unknown, target: string): StoreUnavailableErr
   new StoreUnavailableError(`MongoDB at ${target} is not reachable: ${describeMongoError(error)}`, {
     cause: error,
   });
+
+/**
+ * Where an ordered `insertMany` stopped: the driver reports the refused document's index and
+ * its error in `writeErrors`; everything before that index was stored. An error without
+ * `writeErrors` (the connection, a timeout) stored nothing we can count on.
+ */
+export const orderedInsertFailure = (error: unknown): { inserted: number; failure: unknown } => {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as
+    | { index?: unknown; code?: unknown; errmsg?: unknown; err?: { keyPattern?: unknown } }
+    | undefined;
+  if (typeof first?.index !== 'number') return { inserted: 0, failure: error };
+  return {
+    inserted: first.index,
+    // The shape `duplicateKeyOf` reads: the code, the key pattern and the index name in the text.
+    failure: Object.assign(new Error(String(first.errmsg ?? 'write error')), {
+      code: first.code,
+      keyPattern: first.err?.keyPattern,
+      cause: error,
+    }),
+  };
+};

@@ -4,6 +4,7 @@ import {
   defaultEpochCreation,
   epochRotation,
   MONGO_SCHEMA_VERSION,
+  ordinalBackfill,
   schemaVersionUpdate,
 } from './mongo-meta.js';
 
@@ -19,7 +20,9 @@ describe('checkSchemaVersion', () => {
   });
 
   it('records the current version over an older one', () => {
+    expect(MONGO_SCHEMA_VERSION).toBe(2);
     expect(checkSchemaVersion(0, TARGET)).toEqual({ action: 'record', from: 0 });
+    expect(checkSchemaVersion(1, TARGET)).toEqual({ action: 'record', from: 1 });
   });
 
   it('refuses a newer version with one line naming the database and both versions', () => {
@@ -59,6 +62,15 @@ describe('the meta documents', () => {
     expect(epochRotation('e2')).toEqual({
       rooms: { filter: {}, update: { $set: { epoch: 'e2' } } },
       defaultEpoch: { filter: { _id: 'default_epoch' }, update: { $set: { epoch: 'e2' } } },
+    });
+  });
+});
+
+describe('the upgrade to version 2', () => {
+  it('gives every message without an ordinal its seq, in place, and leaves change entries alone', () => {
+    expect(ordinalBackfill()).toEqual({
+      filter: { kind: { $exists: false }, ordinal: { $exists: false } },
+      update: [{ $set: { ordinal: '$seq' } }],
     });
   });
 });

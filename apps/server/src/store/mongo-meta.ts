@@ -11,8 +11,15 @@ import { StoreUnavailableError } from './chat-store.js';
  * Version 1: rooms are stored from their first message, with the default epoch. Databases from
  * before versions were recorded have no schema document and are stamped as version 1; their
  * room documents stay as they are.
+ *
+ * Version 2 (issue 13): a room's log holds change entries beside its messages, and every entry
+ * carries an `ordinal` (messages up to it). Older logs hold messages only, numbered from 1
+ * without a gap, so each message's ordinal is its seq; the upgrade writes that once (one pass
+ * over the messages). Run it with every older server stopped: one still running would go on
+ * writing messages without an ordinal (the new code then refuses to append after them, saying
+ * so) and could not read change entries.
  */
-export const MONGO_SCHEMA_VERSION = 1;
+export const MONGO_SCHEMA_VERSION = 2;
 
 export const META_COLLECTION = 'meta';
 
@@ -52,6 +59,16 @@ export const checkSchemaVersion = (recorded: unknown, target: string): SchemaChe
     : { action: 'record', from: recorded };
 };
 
+/**
+ * Version 2's upgrade: every message without an ordinal gets its seq (see above). A pipeline
+ * update, so the server copies the field in place. Idempotent, so servers starting together may
+ * all run it.
+ */
+export const ordinalBackfill = () => ({
+  filter: { kind: { $exists: false }, ordinal: { $exists: false } },
+  update: [{ $set: { ordinal: '$seq' } }],
+});
+
 /** Records the version, but never lowers one a newer server recorded meanwhile. */
 export const schemaVersionUpdate = (now: Date) => ({
   filter: { _id: 'schema' as const, version: { $not: { $gt: MONGO_SCHEMA_VERSION } } },
@@ -82,6 +99,10 @@ export const prepareMeta = async (db: mongo.Db, target: string): Promise<void> =
   const check = checkSchemaVersion(await recordedVersion(), target);
   if (check.action === 'refuse') throw new StoreUnavailableError(check.message);
   if (check.action === 'record') {
+    if (check.from < 2) {
+      const backfill = ordinalBackfill();
+      await db.collection('messages').updateMany(backfill.filter, backfill.update);
+    }
     const { filter, update } = schemaVersionUpdate(new Date());
     const result = await meta
       .updateOne(filter, update, { upsert: true })

@@ -58,7 +58,14 @@ export const openMongoStore = async (
   } catch (error) {
     throw await fail(error, 'connect');
   }
-  for (const model of [models.Room, models.Message, models.User]) {
+  // Messages and changes share a collection; each model creates its own indexes on it.
+  for (const model of [
+    models.Room,
+    models.Message,
+    models.Change,
+    models.Membership,
+    models.User,
+  ]) {
     try {
       await model.createIndexes().catch(async (error: unknown) => {
         // Another process created the collection at the same moment; it exists now.

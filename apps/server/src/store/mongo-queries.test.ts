@@ -1,17 +1,17 @@
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import type { AppendMessageInput } from './chat-store.js';
+import { toMessage } from './mongo-documents.js';
+import { newestEntryQuery } from './mongo-log-queries.js';
 import {
   checkAppend,
   headAdvance,
-  historyQuery,
   InvalidStoreInputError,
   messageDocument,
-  newestSeqQuery,
   originalFilter,
   roomCreation,
   roomFilter,
-  toMessage,
+  roomsFilter,
   toStoredUser,
   userFilter,
   usersFilter,
@@ -35,46 +35,11 @@ const { trusted } = mongoose;
 const HOSTILE = [{ $ne: null }, { $gt: '' }, ['general'], 7, null, '', 'General'] as const;
 
 describe('filters and updates', () => {
-  it('history without a cursor reads the newest messages first, one more than the page', () => {
-    const query = historyQuery({ room: 'general', limit: 20 });
-    expect(query).toEqual({ filter: { room: 'general' }, sort: { seq: -1 }, limit: 21 });
-  });
-
-  it('history before a seq reads backwards from just under it', () => {
-    expect(historyQuery({ room: 'general', limit: 3, before: 8 })).toEqual({
-      filter: { room: 'general', seq: trusted({ $lt: 8 }) },
-      sort: { seq: -1 },
-      limit: 4,
-    });
-  });
-
-  it('history after a seq reads forwards, bounded by before when given', () => {
-    expect(historyQuery({ room: 'general', limit: 3, after: 0 })).toEqual({
-      filter: { room: 'general', seq: trusted({ $gt: 0 }) },
-      sort: { seq: 1 },
-      limit: 4,
-    });
-    expect(historyQuery({ room: 'general', limit: 10, after: 3, before: 8 })).toEqual({
-      filter: { room: 'general', seq: trusted({ $gt: 3, $lt: 8 }) },
-      sort: { seq: 1 },
-      limit: 11,
-    });
-  });
-
   it('our own operators are marked trusted, so sanitizeFilter leaves them as they are', () => {
-    const { filter } = historyQuery({ room: 'general', limit: 3, after: 3, before: 8 });
-    expect(sanitized(filter)).toEqual({ room: 'general', seq: trusted({ $gt: 3, $lt: 8 }) });
     expect(sanitized(usersFilter(['a', 'b']))).toEqual({ _id: trusted({ $in: ['a', 'b'] }) });
+    expect(sanitized(roomsFilter(['a', 'b']))).toEqual({ _id: trusted({ $in: ['a', 'b'] }) });
     // Without the mark, sanitizing would match the operator object literally.
     expect(sanitized({ seq: { $gt: 3 } })).toEqual({ seq: { $eq: { $gt: 3 } } });
-  });
-
-  it('the newest seq comes from the (room, seq) index, read backwards', () => {
-    expect(newestSeqQuery('general')).toEqual({
-      filter: { room: 'general' },
-      sort: { seq: -1 },
-      projection: { _id: 0, seq: 1 },
-    });
   });
 
   it('a retry is looked up by room, author id and clientId', () => {
@@ -88,6 +53,7 @@ describe('filters and updates', () => {
   it('rooms are created with $setOnInsert and their head only moves forward', () => {
     const now = new Date('2026-01-02T03:04:05.678Z');
     expect(roomFilter('general')).toEqual({ _id: 'general' });
+    expect(roomsFilter(['b', 'a', 'b'])).toEqual({ _id: trusted({ $in: ['b', 'a'] }) });
     expect(roomCreation('epoch-1', now)).toEqual({
       $setOnInsert: { epoch: 'epoch-1', head: 0, createdAt: now },
     });
@@ -105,12 +71,13 @@ describe('filters and updates', () => {
 describe('documents', () => {
   const now = new Date('2026-01-02T03:04:05.678Z');
 
-  it('a message document has clientId only when one was given', () => {
-    const keyed = messageDocument(checkAppend(input), { id: 'm1', seq: 4, now });
-    expect(keyed).toEqual({
+  it('a message document has clientId and replyTo only when given, and no change fields', () => {
+    const keyed = messageDocument(checkAppend(input), { id: 'm1', seq: 4, ordinal: 3, now });
+    expect(keyed).toStrictEqual({
       _id: 'm1',
       room: 'general',
       seq: 4,
+      ordinal: 3,
       author: ADA,
       text: 'hi',
       clientId: 'c-1',
@@ -119,13 +86,22 @@ describe('documents', () => {
     const plain = messageDocument(checkAppend({ ...input, clientId: undefined }), {
       id: 'm2',
       seq: 5,
+      ordinal: 4,
       now,
     });
     expect(Object.keys(plain)).not.toContain('clientId');
+    const reply = messageDocument(checkAppend({ ...input, replyTo: 'm1' }), {
+      id: 'm3',
+      seq: 6,
+      ordinal: 5,
+      now,
+    });
+    expect(reply).toMatchObject({ replyTo: 'm1', ordinal: 5 });
+    expect(Object.keys(plain)).not.toContain('replyTo');
   });
 
   it('turns documents back into protocol messages and users, as the SQLite store returns them', () => {
-    const doc = messageDocument(checkAppend(input), { id: 'm1', seq: 4, now });
+    const doc = messageDocument(checkAppend(input), { id: 'm1', seq: 4, ordinal: 4, now });
     expect(toMessage(doc)).toStrictEqual({
       id: 'm1',
       room: 'general',
@@ -151,32 +127,10 @@ describe('validation before any filter exists', () => {
     const bad = room as unknown as string;
     for (const build of [
       () => roomFilter(bad),
-      () => newestSeqQuery(bad),
-      () => historyQuery({ room: bad, limit: 10 }),
+      () => newestEntryQuery(bad),
       () => checkAppend({ ...input, room: bad }),
     ]) {
       expect(build).toThrowError(InvalidStoreInputError);
-    }
-  });
-
-  it.each([{ $gt: 0 }, '5', -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
-    'refuses %o as a history cursor',
-    (cursor) => {
-      const bad = cursor as unknown as number;
-      expect(() => historyQuery({ room: 'general', limit: 5, after: bad })).toThrowError(
-        /^after: /,
-      );
-      expect(() => historyQuery({ room: 'general', limit: 5, before: bad })).toThrowError(
-        /^before: /,
-      );
-    },
-  );
-
-  it('refuses a page size that is not a positive whole number', () => {
-    for (const limit of [0, -1, 2.5, '10', { $gt: 0 }]) {
-      expect(() =>
-        historyQuery({ room: 'general', limit: limit as unknown as number }),
-      ).toThrowError(InvalidStoreInputError);
     }
   });
 
@@ -188,6 +142,8 @@ describe('validation before any filter exists', () => {
       [{ clientId: 'has spaces' }, /^clientId: /],
       [{ text: { $regex: '.' } as unknown as string }, /^text: /],
       [{ text: '' }, /^text: /],
+      [{ replyTo: { $ne: null } as unknown as string }, /^replyTo: /],
+      [{ replyTo: 'not an id!' }, /^replyTo: /],
     ];
     for (const [change, message] of cases) {
       expect(() => checkAppend({ ...input, ...change })).toThrowError(message);
@@ -201,8 +157,12 @@ describe('validation before any filter exists', () => {
     expect(() => userUpdate({ $set: 1 } as unknown as string, new Date())).toThrowError(/^name: /);
     expect(() => headAdvance(0)).toThrowError(/^seq: /);
     const checked = checkAppend(input);
-    expect(() => messageDocument(checked, { id: 'm', seq: 1.5, now: new Date() })).toThrowError(
-      /^seq: /,
-    );
+    expect(() =>
+      messageDocument(checked, { id: 'm', seq: 1.5, ordinal: 1, now: new Date() }),
+    ).toThrowError(/^seq: /);
+    expect(() =>
+      messageDocument(checked, { id: 'm', seq: 1, ordinal: 0, now: new Date() }),
+    ).toThrowError(/^ordinal: /);
+    expect(() => roomsFilter([{ $gt: '' }] as unknown as string[])).toThrowError(/^rooms: /);
   });
 });

@@ -1,17 +1,17 @@
 import {
   ClientIdSchema,
-  type Message,
+  MessageIdSchema,
   RoomNameSchema,
   SeqCursorSchema,
   SeqSchema,
   UserIdSchema,
 } from '@chatter/protocol';
-import { type QueryFilter, type SortOrder, trusted, type UpdateQuery } from 'mongoose';
+import { type QueryFilter, trusted, type UpdateQuery } from 'mongoose';
 import { z } from 'zod';
 import type { MessageDocument } from '../models/message-model.js';
 import type { RoomDocument } from '../models/room-model.js';
 import type { UserDocument } from '../models/user-model.js';
-import type { AppendMessageInput, HistoryRange, StoredUser } from './chat-store.js';
+import type { AppendMessageInput, StoredUser } from './chat-store.js';
 
 /**
  * Every filter and update the MongoDB store sends is built here, from values checked here. A
@@ -24,34 +24,51 @@ export class InvalidStoreInputError extends TypeError {
   override readonly name = 'InvalidStoreInputError';
 }
 
-const check = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
+export const check = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new InvalidStoreInputError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
 };
 
 // Names and texts are stored as given (no trimming), so these only check the type.
-const AuthorSchema = z.strictObject({ id: UserIdSchema, name: z.string().min(1) });
-const TextSchema = z.string().min(1);
-const PageLimitSchema = z.number().int().positive();
+export const AuthorSchema = z.strictObject({ id: UserIdSchema, name: z.string().min(1) });
+export const TextSchema = z.string().min(1);
 
 export const checkRoom = (room: unknown): string => check(RoomNameSchema, room, 'room');
+export const checkSeq = (seq: unknown, what = 'seq'): number => check(SeqSchema, seq, what);
+export const checkCursor = (seq: unknown, what: string): number =>
+  check(SeqCursorSchema, seq, what);
+export const checkMessageId = (id: unknown, what = 'message id'): string =>
+  check(MessageIdSchema, id, what);
+export const checkUserId = (id: unknown, what = 'user id'): string => check(UserIdSchema, id, what);
 
 export interface CheckedAppend {
   room: string;
   author: { id: string; name: string };
   text: string;
   clientId: string | undefined;
+  /** The id of the message answered; the append checks it is a live message of the room. */
+  replyTo?: string | undefined;
 }
 
-export const checkAppend = (input: AppendMessageInput): CheckedAppend => ({
-  room: checkRoom(input.room),
-  author: check(AuthorSchema, input.author, 'author'),
-  text: check(TextSchema, input.text, 'text'),
-  clientId: check(ClientIdSchema.optional(), input.clientId, 'clientId'),
-});
+export const checkAppend = (input: AppendMessageInput): CheckedAppend => {
+  const replyTo =
+    input.replyTo === undefined ? undefined : checkMessageId(input.replyTo, 'replyTo');
+  return {
+    room: checkRoom(input.room),
+    author: check(AuthorSchema, input.author, 'author'),
+    text: check(TextSchema, input.text, 'text'),
+    clientId: check(ClientIdSchema.optional(), input.clientId, 'clientId'),
+    ...(replyTo === undefined ? {} : { replyTo }),
+  };
+};
 
 export const roomFilter = (room: string): QueryFilter<RoomDocument> => ({ _id: checkRoom(room) });
+
+/** Rooms by name, once each. */
+export const roomsFilter = (rooms: readonly string[]): QueryFilter<RoomDocument> => ({
+  _id: trusted({ $in: [...new Set(check(z.array(RoomNameSchema), rooms, 'rooms'))] }),
+});
 
 /** Creates the room with `epoch` (the default epoch) if it is missing; an existing room is left untouched. */
 export const roomCreation = (epoch: string, now: Date): UpdateQuery<RoomDocument> => ({
@@ -60,14 +77,7 @@ export const roomCreation = (epoch: string, now: Date): UpdateQuery<RoomDocument
 
 /** Moves the room's head forward to `seq`, never back (writers may finish out of order). */
 export const headAdvance = (seq: number): UpdateQuery<RoomDocument> => ({
-  $max: { head: check(SeqSchema, seq, 'seq') },
-});
-
-/** The room's newest message: the last key of the `(room, seq)` index. */
-export const newestSeqQuery = (room: string) => ({
-  filter: { room: checkRoom(room) } satisfies QueryFilter<MessageDocument>,
-  sort: { seq: -1 } satisfies Record<string, SortOrder>,
-  projection: { _id: 0, seq: 1 },
+  $max: { head: checkSeq(seq) },
 });
 
 /** The message a client already sent with this clientId, if any. */
@@ -98,43 +108,24 @@ export const originalsFilter = (room: string, inputs: readonly CheckedAppend[]) 
     }),
   }) satisfies QueryFilter<MessageDocument>;
 
+/**
+ * A new message at `seq`, the room's `ordinal`-th message. No `lastChangeSeq`, `reactions` or
+ * other change fields: a message starts with none.
+ */
 export const messageDocument = (
   input: CheckedAppend,
-  { id, seq, now }: { id: string; seq: number; now: Date },
+  { id, seq, ordinal, now }: { id: string; seq: number; ordinal: number; now: Date },
 ): MessageDocument => ({
   _id: id,
   room: input.room,
-  seq: check(SeqSchema, seq, 'seq'),
+  seq: checkSeq(seq),
+  ordinal: checkSeq(ordinal, 'ordinal'),
   author: { id: input.author.id, name: input.author.name },
   text: input.text,
   ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
   createdAt: now,
+  ...(input.replyTo === undefined ? {} : { replyTo: input.replyTo }),
 });
-
-export interface HistoryQuery {
-  filter: QueryFilter<MessageDocument>;
-  sort: { seq: 1 | -1 };
-  /** One more than the page, to tell whether more lie beyond it without a second query. */
-  limit: number;
-}
-
-/**
- * The query behind `listMessages`: with `after`, the oldest messages after it (and before
- * `before`); otherwise the newest before `before` (or the head), read newest first.
- */
-export const historyQuery = ({ room, limit, before, after }: HistoryRange): HistoryQuery => {
-  const seq: { $gt?: number; $lt?: number } = {};
-  if (after !== undefined) seq.$gt = check(SeqCursorSchema, after, 'after');
-  if (before !== undefined) seq.$lt = check(SeqCursorSchema, before, 'before');
-  return {
-    filter: {
-      room: checkRoom(room),
-      ...(Object.keys(seq).length === 0 ? {} : { seq: trusted(seq) }),
-    },
-    sort: { seq: after === undefined ? -1 : 1 },
-    limit: check(PageLimitSchema, limit, 'limit') + 1,
-  };
-};
 
 export const userFilter = (id: string): QueryFilter<UserDocument> => ({
   _id: check(UserIdSchema, id, 'user id'),
@@ -146,17 +137,6 @@ export const userUpdate = (name: string, lastSeen: Date): UpdateQuery<UserDocume
 
 export const usersFilter = (ids: readonly string[]): QueryFilter<UserDocument> => ({
   _id: trusted({ $in: [...new Set(check(z.array(UserIdSchema), ids, 'user ids'))] }),
-});
-
-export const toMessage = (doc: MessageDocument): Message => ({
-  id: doc._id,
-  room: doc.room,
-  seq: doc.seq,
-  text: doc.text,
-  author: { id: doc.author.id, name: doc.author.name },
-  createdAt: doc.createdAt.toISOString(),
-  // Absent, not undefined or null, when the message had none: as the SQLite store returns it.
-  ...(typeof doc.clientId === 'string' ? { clientId: doc.clientId } : {}),
 });
 
 export const toStoredUser = (doc: UserDocument): StoredUser => ({

@@ -1,91 +1,58 @@
-import type { Message, User } from '@chatter/protocol';
+import type { Message, ReadReceipt, ReadState, RoomSummary, User } from '@chatter/protocol';
 import type { Connection } from 'mongoose';
 import type { ChatModels } from '../models/models.js';
 import type { RoomDocument } from '../models/room-model.js';
-import { newMessageId } from '../utils/ids.js';
 import type { Logger } from '../utils/logger.js';
 import {
   type AppendMessageInput,
   type AppendResult,
+  type ChangeResult,
   type ChatStore,
   type CommitObserver,
+  type DeleteMessageInput,
+  type EditMessageInput,
   type HistoryPage,
   type HistoryRange,
+  type ReactionInput,
+  type ReadPosition,
   type RoomState,
   type RoomView,
   type StoredUser,
   StoreUnavailableError,
 } from './chat-store.js';
-import { KeyedBatches } from './keyed-batches.js';
-import { type AppendPolicy, appendBatch, type BatchSteps, idempotencyKey } from './mongo-append.js';
+import { checkDelete, checkEdit, checkReaction } from './mongo-change.js';
 import { duplicateKeyOf, pingFailure, readFailure } from './mongo-errors.js';
+import { MongoLog } from './mongo-log.js';
 import { readDefaultEpoch, rotateMongoEpochs } from './mongo-meta.js';
+import { MongoPages } from './mongo-pages.js';
 import {
-  type CheckedAppend,
   checkAppend,
-  headAdvance,
-  historyQuery,
-  newestSeqQuery,
-  originalFilter,
-  originalsFilter,
   roomCreation,
   roomFilter,
-  toMessage,
   toStoredUser,
   userFilter,
   usersFilter,
   userUpdate,
 } from './mongo-queries.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const APPEND_POLICY: AppendPolicy = {
-  // Each round of a race has a winner, so a writer only runs out after losing this many rounds
-  // in a row to other processes (appends within one process are queued, never race).
-  maxAttempts: 100,
-  // Random, growing waits so the writers that lost a round do not collide again on the next.
-  backoff: (attempt) => sleep(Math.random() * Math.min(2 ** attempt, 50)),
-  newId: newMessageId,
-  now: () => new Date(),
-};
+import { MongoReadState } from './mongo-read-state.js';
 
 const PING_TIMEOUT_MS = 5000;
 
 /**
- * Where an ordered `insertMany` stopped: the driver reports the refused document's index and
- * its error in `writeErrors`; everything before that index was stored. An error without
- * `writeErrors` (the connection, a timeout) stored nothing we can count on.
- */
-const orderedInsertFailure = (error: unknown): { inserted: number; failure: unknown } => {
-  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
-  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as
-    | { index?: unknown; code?: unknown; errmsg?: unknown; err?: { keyPattern?: unknown } }
-    | undefined;
-  if (typeof first?.index !== 'number') return { inserted: 0, failure: error };
-  return {
-    inserted: first.index,
-    // The shape `duplicateKeyOf` reads: the code, the key pattern and the index name in the text.
-    failure: Object.assign(new Error(String(first.errmsg ?? 'write error')), {
-      code: first.code,
-      keyPattern: first.err?.keyPattern,
-      cause: error,
-    }),
-  };
-};
-
-/**
  * The MongoDB store, keeping the embedded store's guarantees without transactions (a standalone
- * server has none). A message's `seq` is assigned by the one insert that stores it, with the
- * unique `(room, seq)` index refereeing between processes (see `mongo-append.ts`). Appends to one
- * room are queued within a process, so those races only happen between processes. Heads are read
- * from the messages, the truth; the room document's `head` follows them with `$max`.
+ * server has none). A room's log (messages, and change entries of `kind: 'change'`) is one
+ * collection, so the unique `(room, seq)` index referees every seq between processes: a seq is
+ * assigned by the one insert that stores the entry (see `mongo-append.ts`), and a change applied
+ * to its message after that insert is repaired by the next reader if a process dies in between
+ * (see `mongo-change-write.ts`). Writes to one room are queued within a process, so those races
+ * only happen between processes. Heads are read from the log, the truth; the room document's
+ * `head` follows it with `$max`.
  */
 export class MongoChatStore implements ChatStore {
   private closed = false;
-  // Appends to one room wait while its previous batch is written, then go together.
-  private readonly appends = new KeyedBatches<CheckedAppend, AppendResult>((room, inputs) =>
-    this.appendBatch(room, inputs),
-  );
+  private readonly log: MongoLog;
+  private readonly pages: MongoPages;
+  private readonly readState: MongoReadState;
 
   constructor(
     private readonly connection: Connection,
@@ -97,8 +64,19 @@ export class MongoChatStore implements ChatStore {
      * Told of each batch of appends to one room that stored or found at least one message: the
      * time from its first read to its last write, and how many appends it held.
      */
-    private readonly onCommit?: CommitObserver,
+    onCommit?: CommitObserver,
   ) {
+    this.log = new MongoLog({
+      models,
+      target,
+      assertOpen: () => this.assertOpen(),
+      ensureRoom: async (room) => void (await this.roomDocument(room)),
+      onCommit,
+      onBackgroundError: (error) =>
+        logger?.warn({ err: error, target }, 'could not mark a change applied; the next read will'),
+    });
+    this.pages = new MongoPages(this.log, models);
+    this.readState = new MongoReadState(this.log, models, () => readDefaultEpoch(this.database()));
     // The driver reconnects by itself; these lines tell operators why writes fail meanwhile.
     connection.on('disconnected', () => {
       if (!this.closed) logger?.warn({ target }, `lost the connection to MongoDB at ${target}`);
@@ -120,7 +98,7 @@ export class MongoChatStore implements ChatStore {
     const [doc, head] = await this.read(() =>
       Promise.all([
         this.models.Room.findOne(roomFilter(room)).lean<RoomDocument>(),
-        this.newestSeq(room),
+        this.log.head(room),
       ]),
     );
     return doc ? { room, epoch: doc.epoch, head } : null;
@@ -128,19 +106,62 @@ export class MongoChatStore implements ChatStore {
 
   async appendMessage(input: AppendMessageInput): Promise<AppendResult> {
     this.assertOpen();
-    const checked = checkAppend(input);
-    return this.appends.run(checked.room, checked);
+    return this.log.append(checkAppend(input));
+  }
+
+  async getMessage(id: string): Promise<Message | null> {
+    this.assertOpen();
+    return this.read(() => this.pages.get(id));
+  }
+
+  async editMessage(input: EditMessageInput): Promise<ChangeResult> {
+    this.assertOpen();
+    return this.log.change(checkEdit(input));
+  }
+
+  async deleteMessage(input: DeleteMessageInput): Promise<ChangeResult> {
+    this.assertOpen();
+    return this.log.change(checkDelete(input));
+  }
+
+  async setReaction(input: ReactionInput): Promise<ChangeResult> {
+    this.assertOpen();
+    return this.log.change(checkReaction(input));
   }
 
   async listMessages(range: HistoryRange): Promise<HistoryPage> {
     this.assertOpen();
-    const query = historyQuery(range);
-    const docs = await this.read(() =>
-      this.models.Message.find(query.filter).sort(query.sort).limit(query.limit).lean(),
-    );
-    const page = docs.slice(0, range.limit).map(toMessage);
-    if (query.sort.seq === -1) page.reverse();
-    return { messages: page, hasMore: docs.length > range.limit };
+    return this.read(() => this.pages.list(range));
+  }
+
+  async addMember(userId: string, room: string): Promise<void> {
+    this.assertOpen();
+    await this.readState.addMember(userId, room);
+  }
+
+  async removeMember(userId: string, room: string): Promise<void> {
+    this.assertOpen();
+    await this.readState.removeMember(userId, room);
+  }
+
+  async markRead(userId: string, room: string, seq: number): Promise<ReadState> {
+    this.assertOpen();
+    return this.readState.markRead(userId, room, seq);
+  }
+
+  async readPosition(userId: string, room: string): Promise<ReadPosition> {
+    this.assertOpen();
+    return this.read(() => this.readState.readPosition(userId, room));
+  }
+
+  async listRooms(userId: string): Promise<RoomSummary[]> {
+    this.assertOpen();
+    return this.read(() => this.readState.listRooms(userId));
+  }
+
+  async readReceipts(room: string, limit: number): Promise<ReadReceipt[]> {
+    this.assertOpen();
+    return this.read(() => this.readState.readReceipts(room, limit));
   }
 
   async saveUser(user: User, lastSeen: Date): Promise<void> {
@@ -205,13 +226,10 @@ export class MongoChatStore implements ChatStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.log.close();
     await this.connection.close();
   }
 
-  /**
-   * Closed is final. Checked by every method because the driver would otherwise reconnect a
-   * closed client on its next operation.
-   */
   /** Runs a read; what the driver throws reaches clients as UNAVAILABLE (see readFailure). */
   private async read<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -221,64 +239,14 @@ export class MongoChatStore implements ChatStore {
     }
   }
 
+  /**
+   * Closed is final. Checked by every method because the driver would otherwise reconnect a
+   * closed client on its next operation.
+   */
   private assertOpen(): void {
     if (this.closed) {
       throw new StoreUnavailableError(`the MongoDB store (${this.target}) is closed`);
     }
-  }
-
-  private async appendBatch(
-    room: string,
-    inputs: CheckedAppend[],
-  ): Promise<Array<PromiseSettledResult<AppendResult>>> {
-    this.assertOpen();
-    const startedAt = performance.now();
-    const { Message, Room } = this.models;
-    const steps: BatchSteps = {
-      findOriginals: async (batch) => {
-        const keyed = batch.filter((input) => input.clientId !== undefined);
-        if (keyed.length === 0) return new Map();
-        const docs = await Message.find(originalsFilter(room, keyed)).lean();
-        const byKey = new Map<string, Message>();
-        for (const doc of docs) {
-          const key = idempotencyKey({ ...doc, clientId: doc.clientId ?? undefined });
-          if (key !== undefined) byKey.set(key, toMessage(doc));
-        }
-        return byKey;
-      },
-      findOriginal: (input) => this.findOriginal(input),
-      ensureRoom: async () => void (await this.roomDocument(room)),
-      newestSeq: () => this.newestSeq(room),
-      insertOrdered: async (docs) => {
-        try {
-          await Message.insertMany(docs, { ordered: true });
-          return { inserted: docs.length };
-        } catch (error) {
-          return orderedInsertFailure(error);
-        }
-      },
-      advanceHead: async (seq) => void (await Room.updateOne(roomFilter(room), headAdvance(seq))),
-    };
-    const results = await appendBatch(inputs, steps, APPEND_POLICY);
-    if (this.onCommit && results.some((result) => result.status === 'fulfilled')) {
-      this.onCommit((performance.now() - startedAt) / 1000, inputs.length);
-    }
-    return results;
-  }
-
-  private async findOriginal(input: CheckedAppend): Promise<Message | undefined> {
-    if (input.clientId === undefined) return undefined;
-    const filter = originalFilter({ ...input, clientId: input.clientId });
-    const doc = await this.models.Message.findOne(filter).lean();
-    return doc ? toMessage(doc) : undefined;
-  }
-
-  private async newestSeq(room: string): Promise<number> {
-    const query = newestSeqQuery(room);
-    const newest = await this.models.Message.findOne(query.filter, query.projection)
-      .sort(query.sort)
-      .lean();
-    return newest?.seq ?? 0;
   }
 
   private database() {

@@ -69,6 +69,76 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    summary:
+      'edits, deletions, reactions and replies in the room log; memberships and read positions',
+    up: (db) =>
+      // Before this step every seq was a message and seqs ran 1, 2, 3 … without a gap, so a
+      // message's ordinal (its rank among the room's messages) is its seq, and a room's message
+      // count is its number of rows. Issue 13.
+      db.exec(`
+        ALTER TABLE messages ADD COLUMN edited_at TEXT;
+        ALTER TABLE messages ADD COLUMN deleted_at TEXT;
+        ALTER TABLE messages ADD COLUMN reply_to TEXT;
+        ALTER TABLE messages ADD COLUMN ordinal INTEGER;
+        UPDATE messages SET ordinal = seq;
+
+        ALTER TABLE rooms ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE rooms SET message_count =
+          (SELECT count(*) FROM messages WHERE messages.room = rooms.name);
+
+        -- Unread counts: a user's own messages after a position, and deleted ones, are index
+        -- ranges (see sqlite-unread.ts). The deleted index carries the author, so own deleted
+        -- messages are counted on it too, and deleted_at, which the count's WHERE names (SQLite
+        -- uses a partial index only for a query that repeats its condition): both counts are
+        -- answered from the index alone, without visiting a row.
+        CREATE INDEX messages_by_author ON messages (room, author_id, seq);
+        CREATE INDEX messages_deleted ON messages (room, seq, author_id, deleted_at)
+          WHERE deleted_at IS NOT NULL;
+
+        -- Every entry of a room's log after a message's creation: it takes the room's next seq.
+        CREATE TABLE changes (
+          room       TEXT NOT NULL REFERENCES rooms(name),
+          seq        INTEGER NOT NULL,
+          type       TEXT NOT NULL
+            CHECK (type IN ('edited', 'deleted', 'reaction_added', 'reaction_removed')),
+          message_id TEXT NOT NULL REFERENCES messages(id),
+          actor_id   TEXT NOT NULL,
+          emoji      TEXT,
+          client_id  TEXT,
+          created_at TEXT NOT NULL,
+          UNIQUE (room, seq)
+        ) STRICT;
+
+        -- Only edits carry a clientId: a retried edit finds its original entry.
+        CREATE UNIQUE INDEX changes_idempotency
+          ON changes (room, actor_id, client_id) WHERE client_id IS NOT NULL;
+
+        -- A rowid table: rowids grow with each insert, so they order an emoji's reactors.
+        -- emoji_order places the emoji among the message's: taken when the emoji is first used
+        -- and shared by its later reactors, so it keeps its place when its first reactor leaves.
+        CREATE TABLE reactions (
+          message_id  TEXT NOT NULL REFERENCES messages(id),
+          emoji       TEXT NOT NULL,
+          user_id     TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          emoji_order INTEGER NOT NULL,
+          PRIMARY KEY (message_id, emoji, user_id)
+        ) STRICT;
+
+        -- No reference to rooms: a user joins rooms nobody has written in yet.
+        CREATE TABLE memberships (
+          user_id   TEXT NOT NULL,
+          room      TEXT NOT NULL,
+          joined_at TEXT NOT NULL,
+          read_seq  INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (user_id, room)
+        ) STRICT;
+
+        CREATE INDEX memberships_read ON memberships (room, read_seq, user_id);
+      `),
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -1,28 +1,42 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { User } from '@chatter/protocol';
+import {
+  LIMITS,
+  type Message,
+  type ReadReceipt,
+  type ReadState,
+  type RoomSummary,
+  type User,
+} from '@chatter/protocol';
 import Database from 'better-sqlite3';
 import {
   type AppendMessageInput,
   type AppendResult,
+  type ChangeResult,
   type ChatStore,
   type CommitObserver,
+  type DeleteMessageInput,
+  type EditMessageInput,
   type HistoryPage,
   type HistoryRange,
+  type ReactionInput,
+  type ReadPosition,
   type RoomState,
   type RoomView,
   type StoredUser,
   StoreUnavailableError,
 } from './chat-store.js';
+import { HistoryReads } from './sqlite-history.js';
 import { holdServerLock, type ServerLock } from './sqlite-lock.js';
+import { MemberReads } from './sqlite-member-reads.js';
+import { MessageReads } from './sqlite-message-reads.js';
 import { migrate } from './sqlite-migrations.js';
 import { openFailure } from './sqlite-open-failure.js';
 import {
   configureConnection,
   DEFAULT_EPOCH_QUERY,
-  type MessageRow,
   type RoomRow,
-  toMessage,
+  type StoreLimits,
   toRoomState,
 } from './sqlite-schema.js';
 import { isDatabaseFault } from './sqlite-writer.js';
@@ -46,8 +60,12 @@ export interface SqliteStoreOptions {
   onCommit?: CommitObserver;
 }
 
-// Larger than any seq a room will reach; stands for "no upper bound" in range queries.
-const NO_BOUND = Number.MAX_SAFE_INTEGER;
+const STORE_LIMITS: StoreLimits = {
+  reactionsPerMessageMax: LIMITS.reactionsPerMessageMax,
+  reactionUsersListed: LIMITS.reactionUsersListed,
+  replyExcerptMaxLength: LIMITS.replyExcerptMaxLength,
+  roomsPerUserMax: LIMITS.roomsPerUserMax,
+};
 
 // Reads run on the event loop. Under WAL they never wait for a writer; this bounds the rare
 // waits that remain (another process recovering the WAL) so they cannot freeze the server.
@@ -63,6 +81,9 @@ export class SqliteChatStore implements ChatStore {
   private readonly lock: ServerLock;
   private readonly writer: SqliteWriterClient;
   private readonly statements;
+  private readonly messages: MessageReads;
+  private readonly history: HistoryReads;
+  private readonly members: MemberReads;
   private corrupt: StoreUnavailableError | undefined;
 
   constructor(
@@ -86,21 +107,18 @@ export class SqliteChatStore implements ChatStore {
     }
     this.db = opened;
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
-    this.writer = new SqliteWriterClient({ file, busyTimeoutMs }, onCommit);
+    this.writer = new SqliteWriterClient({ file, busyTimeoutMs, limits: STORE_LIMITS }, onCommit);
 
     const db = this.db;
     this.statements = {
       getRoom: db.prepare<[string], RoomRow>('SELECT name, epoch, head FROM rooms WHERE name = ?'),
       defaultEpoch: db.prepare<[], string>(DEFAULT_EPOCH_QUERY).pluck(),
-      pageAfter: db.prepare<[string, number, number, number], MessageRow>(
-        'SELECT * FROM messages WHERE room = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?',
-      ),
-      pageBefore: db.prepare<[string, number, number], MessageRow>(
-        'SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
-      ),
       // Reads the database's first pages: a file that cannot be read fails it.
       ping: db.prepare('SELECT count(*) FROM sqlite_schema'),
     };
+    this.messages = new MessageReads(db, STORE_LIMITS);
+    this.history = new HistoryReads(db, this.messages);
+    this.members = new MemberReads(db);
   }
 
   async viewRoom(room: string): Promise<RoomView> {
@@ -117,7 +135,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendResult> {
-    const { room, author, text, clientId } = input;
+    const { room, author, text, clientId, replyTo } = input;
     // Only plain fields cross to the thread; no caller's extra properties ride along.
     return this.writer.write({
       op: 'append',
@@ -126,25 +144,71 @@ export class SqliteChatStore implements ChatStore {
         author: { id: author.id, name: author.name },
         text,
         ...(clientId === undefined ? {} : { clientId }),
+        ...(replyTo === undefined ? {} : { replyTo }),
       },
     });
   }
 
-  async listMessages({ room, limit, before, after }: HistoryRange): Promise<HistoryPage> {
-    // One row past the page tells whether there is more, without a second query.
-    if (after !== undefined) {
-      const rows = this.read(() =>
-        this.statements.pageAfter.all(room, after, before ?? NO_BOUND, limit + 1),
-      );
-      return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
-    }
-    const rows = this.read(() =>
-      this.statements.pageBefore.all(room, before ?? NO_BOUND, limit + 1),
-    );
-    return {
-      messages: rows.slice(0, limit).reverse().map(toMessage),
-      hasMore: rows.length > limit,
-    };
+  async getMessage(id: string): Promise<Message | null> {
+    return this.read(() => this.messages.get(id));
+  }
+
+  editMessage({ room, messageId, actor, text, clientId }: EditMessageInput): Promise<ChangeResult> {
+    return this.writer.write({
+      op: 'edit',
+      input: {
+        room,
+        messageId,
+        actor: { id: actor.id, name: actor.name },
+        text,
+        ...(clientId === undefined ? {} : { clientId }),
+      },
+    });
+  }
+
+  deleteMessage({ room, messageId, actor }: DeleteMessageInput): Promise<ChangeResult> {
+    return this.writer.write({
+      op: 'delete',
+      input: { room, messageId, actor: { id: actor.id, name: actor.name } },
+    });
+  }
+
+  setReaction({ room, messageId, actor, emoji, on }: ReactionInput): Promise<ChangeResult> {
+    return this.writer.write({
+      op: 'react',
+      input: { room, messageId, actor: { id: actor.id, name: actor.name }, emoji, on },
+    });
+  }
+
+  async listMessages(range: HistoryRange): Promise<HistoryPage> {
+    const { room, limit, before, after } = range;
+    if (after !== undefined)
+      return this.read(() => this.history.forward({ room, limit, before, after }));
+    return this.read(() => this.history.backward({ room, limit, before }));
+  }
+
+  async addMember(userId: string, room: string): Promise<void> {
+    await this.writer.write({ op: 'addMember', userId, room });
+  }
+
+  async removeMember(userId: string, room: string): Promise<void> {
+    await this.writer.write({ op: 'removeMember', userId, room });
+  }
+
+  markRead(userId: string, room: string, seq: number): Promise<ReadState> {
+    return this.writer.write({ op: 'markRead', userId, room, seq });
+  }
+
+  async readPosition(userId: string, room: string): Promise<ReadPosition> {
+    return this.read(() => this.members.readPosition(userId, room));
+  }
+
+  async listRooms(userId: string): Promise<RoomSummary[]> {
+    return this.read(() => this.members.listRooms(userId));
+  }
+
+  async readReceipts(room: string, limit: number): Promise<ReadReceipt[]> {
+    return this.read(() => this.members.readReceipts(room, limit));
   }
 
   saveUser(user: User, lastSeen: Date): Promise<void> {

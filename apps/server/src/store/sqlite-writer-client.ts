@@ -4,8 +4,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
-import { type CommitObserver, StoreUnavailableError } from './chat-store.js';
-import type { WriteOutcome, WriteRequest } from './sqlite-writer.js';
+import {
+  type CommitObserver,
+  MessageNotFoundError,
+  StoreUnavailableError,
+  TooManyReactionsError,
+  TooManyRoomsError,
+} from './chat-store.js';
+import type { WriteOutcome, WriteRefusal, WriteRequest } from './sqlite-writer.js';
 import type { ToWriter, WriterThreadOptions } from './sqlite-writer-thread.js';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -78,8 +84,21 @@ const bundleFromSource = (): URL => {
 const startWorker = (options: WriterThreadOptions): Worker =>
   new Worker(workerEntry(), { workerData: options });
 
+/** The store's own error classes, rebuilt on this side of the thread boundary. */
+const refusalError = (refusal: WriteRefusal, message: string): Error => {
+  switch (refusal.kind) {
+    case 'messageNotFound':
+      return new MessageNotFoundError(refusal.messageId, refusal.reason);
+    case 'tooManyReactions':
+      return new TooManyReactionsError(message);
+    case 'tooManyRooms':
+      return new TooManyRoomsError(message);
+  }
+};
+
 const toError = (outcome: Extract<WriteOutcome, { ok: false }>): Error => {
-  const { unavailable, message, sqliteCode } = outcome.error;
+  const { unavailable, message, sqliteCode, refusal } = outcome.error;
+  if (refusal) return refusalError(refusal, message);
   const error = unavailable
     ? new StoreUnavailableError(`SQLite could not write: ${message}`)
     : new Error(message);

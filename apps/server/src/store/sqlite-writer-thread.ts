@@ -5,12 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { configureConnection } from './sqlite-schema.js';
+import { configureConnection, type StoreLimits } from './sqlite-schema.js';
 import { SqliteWriter, type WriteRequest } from './sqlite-writer.js';
 
 export interface WriterThreadOptions {
   file: string;
   busyTimeoutMs: number;
+  limits: StoreLimits;
 }
 
 /** What the main thread posts: a numbered write, or `close` once nothing more will come. */
@@ -21,10 +22,10 @@ const MAX_BATCH = 1000;
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-thread runs as a worker thread');
-const { file, busyTimeoutMs } = workerData as WriterThreadOptions;
+const { file, busyTimeoutMs, limits } = workerData as WriterThreadOptions;
 const db = new Database(file);
 configureConnection(db, busyTimeoutMs);
-const writer = new SqliteWriter(db);
+const writer = new SqliteWriter(db, limits);
 
 const queue: Array<{ id: number; request: WriteRequest }> = [];
 let flushScheduled = false;

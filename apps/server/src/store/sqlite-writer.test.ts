@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LIMITS } from '@chatter/protocol';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendResult } from './chat-store.js';
@@ -29,7 +30,7 @@ const openFile = () => {
     other.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  return { db, other, writer: new SqliteWriter(db) };
+  return { db, other, writer: new SqliteWriter(db, LIMITS) };
 };
 
 const append = (room: string, text: string, clientId?: string): WriteRequest => ({
@@ -129,6 +130,42 @@ describe('SqliteWriter group commit', () => {
     expect(other.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(0);
     // Nothing of the failed batch lingers: the next one starts the room at seq 1.
     expect(appended(writer.commit([append('a', 'again')])[0]).message.seq).toBe(1);
+  });
+
+  it('a refused change fails alone, saying why; its batch-mates take gap-free seqs', () => {
+    const { writer, other } = openFile();
+    const id = appended(writer.commit([append('a', 'one')])[0]).message.id;
+    const target = { room: 'a', messageId: id, actor: ADA };
+    const outcomes = writer.commit([
+      { op: 'react', input: { ...target, emoji: '👍', on: true } },
+      { op: 'edit', input: { ...target, messageId: 'nope', text: 'x' } },
+      append('a', 'two'),
+      { op: 'delete', input: target },
+      { op: 'react', input: { ...target, emoji: '🎉', on: true } },
+      { op: 'markRead', userId: 'bob', room: 'a', seq: 2 },
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, true, true, false, true]);
+    expect(outcomes[1]).toMatchObject({
+      error: {
+        unavailable: false,
+        refusal: { kind: 'messageNotFound', messageId: 'nope', reason: 'missing' },
+      },
+    });
+    expect(outcomes[4]).toMatchObject({
+      error: { refusal: { kind: 'messageNotFound', messageId: id, reason: 'deleted' } },
+    });
+    // Read in the batch's transaction: the head and the count include what came before it.
+    expect(outcomes[5]).toEqual({ ok: true, value: { room: 'a', seq: 2, unread: 1, head: 4 } });
+    expect(other.prepare('SELECT seq, type FROM changes ORDER BY seq').all()).toEqual([
+      { seq: 2, type: 'reaction_added' },
+      { seq: 4, type: 'deleted' },
+    ]);
+    expect(storedSeqs(other, 'a')).toEqual([1, 3]);
+    expect(other.prepare('SELECT head, message_count FROM rooms').get()).toEqual({
+      head: 4,
+      message_count: 2,
+    });
+    expect(other.prepare('SELECT count(*) FROM reactions').pluck().get()).toBe(0);
   });
 
   it('stores presence times, and a later batch still syncs messages in full', () => {

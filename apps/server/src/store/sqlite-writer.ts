@@ -1,14 +1,23 @@
-import type { Message } from '@chatter/protocol';
+import type { Message, ReadState } from '@chatter/protocol';
 import type Database from 'better-sqlite3';
 import { newMessageId } from '../utils/ids.js';
-import type { AppendMessageInput, AppendResult, RoomState } from './chat-store.js';
 import {
-  DEFAULT_EPOCH_QUERY,
-  type MessageRow,
-  type RoomRow,
-  toMessage,
-  toRoomState,
-} from './sqlite-schema.js';
+  type AppendMessageInput,
+  type AppendResult,
+  type ChangeResult,
+  type DeleteMessageInput,
+  type EditMessageInput,
+  MessageNotFoundError,
+  type ReactionInput,
+  TooManyReactionsError,
+  TooManyRoomsError,
+} from './chat-store.js';
+import { LogWrites } from './sqlite-log-writes.js';
+import { MemberWrites } from './sqlite-member-writes.js';
+import { MessageReads } from './sqlite-message-reads.js';
+import { RoomHeadCache, type RoomHeads, type WriterRoom } from './sqlite-room-heads.js';
+import type { MessageRow, StoreLimits } from './sqlite-schema.js';
+import { UnreadCounter } from './sqlite-unread.js';
 
 export interface SeenUser {
   id: string;
@@ -20,20 +29,38 @@ export interface SeenUser {
 /** One write, as the main thread sends it to the writer thread. */
 export type WriteRequest =
   | { op: 'append'; input: AppendMessageInput }
+  | { op: 'edit'; input: EditMessageInput }
+  | { op: 'delete'; input: DeleteMessageInput }
+  | { op: 'react'; input: ReactionInput }
+  | { op: 'addMember'; userId: string; room: string }
+  | { op: 'removeMember'; userId: string; room: string }
+  | { op: 'markRead'; userId: string; room: string; seq: number }
   | { op: 'saveUsers'; users: SeenUser[] }
   /** Writes the schema version back as it is: the smallest synced write, to see if writes work. */
   | { op: 'probe' };
+
+/** What a write answers: `append` an `AppendResult`, changes a `ChangeResult`, `markRead` a `ReadState`. */
+export type WriteValue = AppendResult | ChangeResult | ReadState | null;
+
+/**
+ * A write the store refused for a reason of its own. Error classes do not survive the trip
+ * between threads, so the main thread rebuilds them from this (see `SqliteWriterClient`).
+ */
+export type WriteRefusal =
+  | { kind: 'messageNotFound'; messageId: string; reason: 'missing' | 'deleted' }
+  | { kind: 'tooManyReactions' }
+  | { kind: 'tooManyRooms' };
 
 export interface WriteFailure {
   /** The store could not write at all (locked, full, broken): worth retrying later. */
   unavailable: boolean;
   message: string;
   sqliteCode: string | undefined;
+  /** Set when the write was refused by a rule of the store rather than failed. */
+  refusal?: WriteRefusal;
 }
 
-export type WriteOutcome =
-  | { ok: true; value: AppendResult | null }
-  | { ok: false; error: WriteFailure };
+export type WriteOutcome = { ok: true; value: WriteValue } | { ok: false; error: WriteFailure };
 
 // Errors that say nothing about the one write that met them, but about the database: the whole
 // batch fails with them and the transaction is rolled back.
@@ -48,42 +75,49 @@ const sqliteCode = (error: unknown): string | undefined => {
 export const isDatabaseFault = (error: unknown): boolean =>
   DATABASE_FAULT.test(sqliteCode(error) ?? '');
 
-const failure = (error: unknown): WriteOutcome => ({
-  ok: false,
-  error: {
-    unavailable: isDatabaseFault(error),
-    message: error instanceof Error ? error.message : String(error),
-    sqliteCode: sqliteCode(error),
-  },
-});
+const refusalOf = (error: unknown): WriteRefusal | undefined => {
+  if (error instanceof MessageNotFoundError) {
+    return { kind: 'messageNotFound', messageId: error.messageId, reason: error.reason };
+  }
+  if (error instanceof TooManyReactionsError) return { kind: 'tooManyReactions' };
+  if (error instanceof TooManyRoomsError) return { kind: 'tooManyRooms' };
+  return undefined;
+};
 
-/** Room states a batch has changed (`moved`) and the one write in progress has changed (`own`). */
-interface BatchRooms {
-  own: Map<string, RoomState>;
-  moved: Map<string, RoomState>;
-}
-
-// Room states kept between batches; past this many, the cache starts over rather than grow.
-const ROOM_CACHE_LIMIT = 10_000;
+const failure = (error: unknown): WriteOutcome => {
+  const refusal = refusalOf(error);
+  return {
+    ok: false,
+    error: {
+      unavailable: isDatabaseFault(error),
+      message: error instanceof Error ? error.message : String(error),
+      sqliteCode: sqliteCode(error),
+      ...(refusal ? { refusal } : {}),
+    },
+  };
+};
 
 /**
  * Group commit: a batch of writes in one `BEGIN IMMEDIATE … COMMIT`, so one disk sync serves them
- * all. Each write runs in a savepoint of its own, so one that fails (a constraint) fails alone and
- * its batch-mates still commit; a fault of the database itself (locked, full, I/O) fails the
- * whole batch, and nothing of it is stored. Runs on the writer thread, synchronously.
- *
- * Room heads and epochs are cached between batches. They stay trustworthy while no other
- * connection has written to the file, which `PRAGMA data_version` tells at the start of each
- * batch (under the write lock); when another process did write, the cache is dropped.
+ * all. Each write runs in a savepoint of its own, so one that fails (a constraint, a refusal)
+ * fails alone and its batch-mates still commit; a fault of the database itself (locked, full,
+ * I/O) fails the whole batch, and nothing of it is stored. Runs on the writer thread,
+ * synchronously. Room heads are cached between batches (see `RoomHeadCache`).
  */
 export class SqliteWriter {
   readonly #db: Database.Database;
   readonly #statements;
-  readonly #rooms = new Map<string, RoomState>();
-  #dataVersion: number | undefined;
+  readonly #heads: RoomHeadCache;
+  readonly #reads: MessageReads;
+  readonly #log: LogWrites;
+  readonly #members: MemberWrites;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, limits: StoreLimits) {
     this.#db = db;
+    this.#heads = new RoomHeadCache(db);
+    this.#reads = new MessageReads(db, limits);
+    this.#log = new LogWrites(db, this.#reads, limits);
+    this.#members = new MemberWrites(db, new UnreadCounter(db), limits);
     this.#statements = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -91,25 +125,29 @@ export class SqliteWriter {
       savepoint: db.prepare('SAVEPOINT write'),
       release: db.prepare('RELEASE write'),
       rollbackTo: db.prepare('ROLLBACK TO write'),
-      dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      getRoom: db.prepare<[string], RoomRow>('SELECT name, epoch, head FROM rooms WHERE name = ?'),
-      defaultEpoch: db.prepare<[], string>(DEFAULT_EPOCH_QUERY).pluck(),
-      insertRoom: db.prepare<[string, string, string]>(
-        'INSERT INTO rooms (name, epoch, head, created_at) VALUES (?, ?, 0, ?)',
-      ),
-      setHead: db.prepare<[number, string]>('UPDATE rooms SET head = ? WHERE name = ?'),
       // DO NOTHING on a repeated (room, author, clientId): the common case, a new message, then
       // costs no look-up; only a retry reads its original back.
       insertMessage: db.prepare<
-        [string, string, number, string, string, string, string | null, string]
+        [
+          string,
+          string,
+          number,
+          string,
+          string,
+          string,
+          string | null,
+          string,
+          string | null,
+          number,
+        ]
       >(
-        `INSERT INTO messages (id, room, seq, author_id, author_name, text, client_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO messages
+           (id, room, seq, author_id, author_name, text, client_id, created_at, reply_to, ordinal)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       findByClientId: db.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND author_id = ? AND client_id = ?',
       ),
-      maxSeq: db.prepare<[string]>('SELECT MAX(seq) FROM messages WHERE room = ?').pluck(),
       upsertUser: db.prepare<[string, string, string]>(
         `INSERT INTO users (id, name, last_seen) VALUES (?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
@@ -129,29 +167,29 @@ export class SqliteWriter {
       return batch.map(() => failure(error));
     }
     // Heads this batch moved, kept apart until the commit holds them.
-    const moved = new Map<string, RoomState>();
+    const moved = new Map<string, WriterRoom>();
     try {
-      this.#dropCacheIfOthersWrote();
+      this.#heads.startBatch();
       const outcomes = batch.map((request) => this.#applyAlone(request, moved));
-      for (const room of moved.values()) this.#statements.setHead.run(room.head, room.room);
+      this.#heads.store(moved);
       this.#statements.commit.run();
-      this.#remember(moved);
+      this.#heads.remember(moved);
       return outcomes;
     } catch (error) {
       if (this.#db.inTransaction) this.#statements.rollback.run();
-      this.#rooms.clear();
+      this.#heads.clear();
       return batch.map(() => failure(error));
     } finally {
       if (!durable) this.#db.pragma('synchronous = FULL');
     }
   }
 
-  #applyAlone(request: WriteRequest, moved: Map<string, RoomState>): WriteOutcome {
+  #applyAlone(request: WriteRequest, moved: Map<string, WriterRoom>): WriteOutcome {
     // Rooms this write creates or moves count only if the write succeeds.
-    const own = new Map<string, RoomState>();
+    const own = new Map<string, WriterRoom>();
     this.#statements.savepoint.run();
     try {
-      const value = this.#apply(request, { own, moved });
+      const value = this.#apply(request, this.#heads.forWrite(moved, own));
       this.#statements.release.run();
       for (const [name, state] of own) moved.set(name, state);
       return { ok: true, value };
@@ -163,10 +201,24 @@ export class SqliteWriter {
     }
   }
 
-  #apply(request: WriteRequest, rooms: BatchRooms): AppendResult | null {
+  #apply(request: WriteRequest, heads: RoomHeads): WriteValue {
     switch (request.op) {
       case 'append':
-        return this.#append(request.input, rooms);
+        return this.#append(request.input, heads);
+      case 'edit':
+        return this.#log.edit(request.input, heads);
+      case 'delete':
+        return this.#log.delete(request.input, heads);
+      case 'react':
+        return this.#log.react(request.input, heads);
+      case 'addMember':
+        this.#members.add(request.userId, request.room, heads);
+        return null;
+      case 'removeMember':
+        this.#members.remove(request.userId, request.room);
+        return null;
+      case 'markRead':
+        return this.#members.markRead(request.userId, request.room, request.seq, heads);
       case 'probe': {
         const version = this.#db.pragma('user_version', { simple: true }) as number;
         this.#db.pragma(`user_version = ${version}`);
@@ -180,7 +232,7 @@ export class SqliteWriter {
     }
   }
 
-  #append(input: AppendMessageInput, rooms: BatchRooms): AppendResult {
+  #append(input: AppendMessageInput, heads: RoomHeads): AppendResult {
     const message: Message = {
       id: newMessageId(),
       room: input.room,
@@ -191,7 +243,7 @@ export class SqliteWriter {
       ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
     };
     for (let attempt = 1; ; attempt++) {
-      const room = this.#room(input.room, rooms);
+      const room = heads.open(input.room);
       message.seq = room.head + 1;
       const { changes } = this.#statements.insertMessage.run(
         message.id,
@@ -202,49 +254,36 @@ export class SqliteWriter {
         message.text,
         input.clientId ?? null,
         message.createdAt,
+        input.replyTo ?? null,
+        room.messageCount + 1,
       );
       if (changes === 1) {
-        rooms.own.set(input.room, { ...room, head: message.seq });
+        heads.move({ ...room, head: message.seq, messageCount: room.messageCount + 1 });
+        if (input.replyTo !== undefined) message.replyTo = this.#parent(input.room, input.replyTo);
         return { message, created: true };
       }
       const original =
         input.clientId === undefined
           ? undefined
           : this.#statements.findByClientId.get(input.room, input.author.id, input.clientId);
-      if (original) return { message: toMessage(original), created: false };
+      if (original) return { message: this.#reads.one(original), created: false };
       // Not a retry, so the seq was taken: the cached head was stale. Read it again, once.
       if (attempt === 2) throw new Error(`seq ${message.seq} of room "${input.room}" is taken`);
-      const head = this.#statements.maxSeq.get(input.room) as number | null;
-      rooms.own.set(input.room, { ...room, head: head ?? 0 });
+      heads.reload(input.room);
     }
   }
 
   /**
-   * The room as this write sees it, stored when it does not exist yet. It takes the default
-   * epoch, read in this transaction: the epoch its joiners were shown while it was unwritten, so
-   * its first message does not reset them (and one a rotation changed, if one came between).
+   * What a new reply shows of its parent, checked in the write that stores the reply: a message
+   * of the same room, not deleted. Checked after the insert, so a retry answers with its original
+   * even if the parent was deleted since; the savepoint takes the insert back otherwise.
    */
-  #room(name: string, { own, moved }: BatchRooms): RoomState {
-    const known = own.get(name) ?? moved.get(name) ?? this.#rooms.get(name);
-    if (known) return known;
-    const row = this.#statements.getRoom.get(name);
-    if (row) return toRoomState(row);
-    const epoch = this.#statements.defaultEpoch.get();
-    if (epoch === undefined) throw new Error('the meta table has no default_epoch');
-    const state: RoomState = { room: name, epoch, head: 0 };
-    this.#statements.insertRoom.run(name, state.epoch, new Date().toISOString());
-    own.set(name, state);
-    return state;
-  }
-
-  #dropCacheIfOthersWrote(): void {
-    const version = this.#statements.dataVersion.get() as number;
-    if (version !== this.#dataVersion) this.#rooms.clear();
-    this.#dataVersion = version;
-  }
-
-  #remember(moved: Map<string, RoomState>): void {
-    if (this.#rooms.size + moved.size > ROOM_CACHE_LIMIT) this.#rooms.clear();
-    for (const [name, state] of moved) this.#rooms.set(name, state);
+  #parent(room: string, id: string): NonNullable<Message['replyTo']> {
+    const row = this.#reads.row(id);
+    if (!row || row.room !== room) throw new MessageNotFoundError(id, 'missing');
+    if (row.deleted_at !== null) throw new MessageNotFoundError(id, 'deleted');
+    const reply = this.#reads.replyTos([id]).get(id);
+    if (!reply) throw new MessageNotFoundError(id, 'missing');
+    return reply;
   }
 }

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { ChatStore } from '../../src/store/chat-store.js';
 import { type ContractContext, contractHelpers } from './contract-context.js';
 import { describeHistoryAndUsers } from './contract-history-and-users.js';
+import { describeLogPages } from './contract-log-pages.js';
+import { describeReadState } from './contract-read-state.js';
+import { describeRoomLog } from './contract-room-log.js';
 import { describeRoomsAndAppends } from './contract-rooms-and-appends.js';
 
 /** One fresh, empty store per test, as a backend's test file provides it. */
@@ -56,5 +59,8 @@ export const describeChatStoreContract = (
 
     describeRoomsAndAppends(ctx);
     describeHistoryAndUsers(ctx);
+    describeRoomLog(ctx);
+    describeLogPages(ctx);
+    describeReadState(ctx);
   });
 };

@@ -6,7 +6,7 @@ export const describeHistoryAndUsers = (ctx: ContractContext): void => {
   describe('listMessages', () => {
     it('returns an empty page for an empty or unknown room', async () => {
       await ctx.store.viewRoom('empty');
-      const empty = { messages: [], hasMore: false };
+      const empty = { messages: [], changes: [], hasMore: false };
       for (const room of ['empty', 'unknown']) {
         expect(await ctx.store.listMessages({ room, limit: 10 })).toEqual(empty);
         expect(await ctx.store.listMessages({ room, limit: 10, before: 5 })).toEqual(empty);
@@ -17,13 +17,15 @@ export const describeHistoryAndUsers = (ctx: ContractContext): void => {
     it('without a cursor returns the latest page, oldest first', async () => {
       const messages = await ctx.fill('general', 10);
       const latest = await ctx.store.listMessages({ room: 'general', limit: 3 });
-      expect(latest).toStrictEqual({ messages: messages.slice(7), hasMore: true });
+      expect(latest).toStrictEqual({ messages: messages.slice(7), changes: [], hasMore: true });
       expect(await ctx.store.listMessages({ room: 'general', limit: 10 })).toStrictEqual({
         messages,
+        changes: [],
         hasMore: false,
       });
       expect(await ctx.store.listMessages({ room: 'general', limit: 50 })).toStrictEqual({
         messages,
+        changes: [],
         hasMore: false,
       });
     });
@@ -37,7 +39,7 @@ export const describeHistoryAndUsers = (ctx: ContractContext): void => {
       expect(seqsOf(await page(4, 3))).toEqual([1, 2, 3]);
       expect((await page(4, 3)).hasMore).toBe(false);
       expect(seqsOf(await page(3, 5))).toEqual([1, 2]);
-      expect(await page(1, 5)).toEqual({ messages: [], hasMore: false });
+      expect(await page(1, 5)).toEqual({ messages: [], changes: [], hasMore: false });
       expect(seqsOf(await page(11, 2))).toEqual([9, 10]);
     });
 
@@ -53,7 +55,7 @@ export const describeHistoryAndUsers = (ctx: ContractContext): void => {
       expect((await page(6, 4)).hasMore).toBe(false);
       expect(seqsOf(await page(7, 5))).toEqual([8, 9, 10]);
       expect((await page(7, 5)).hasMore).toBe(false);
-      expect(await page(10, 5)).toEqual({ messages: [], hasMore: false });
+      expect(await page(10, 5)).toEqual({ messages: [], changes: [], hasMore: false });
     });
 
     it('after and before together return the messages strictly between them', async () => {
@@ -66,7 +68,7 @@ export const describeHistoryAndUsers = (ctx: ContractContext): void => {
       expect((await page(3, 8, 2)).hasMore).toBe(true);
       expect(seqsOf(await page(3, 8, 4))).toEqual([4, 5, 6, 7]);
       expect((await page(3, 8, 4)).hasMore).toBe(false);
-      expect(await page(3, 4, 10)).toEqual({ messages: [], hasMore: false });
+      expect(await page(3, 4, 10)).toEqual({ messages: [], changes: [], hasMore: false });
       expect(seqsOf(await page(0, 100, 20))).toEqual(range(1, 10));
     });
 

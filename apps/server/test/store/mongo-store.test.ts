@@ -76,6 +76,7 @@ describe('MongoChatStore without a server', () => {
     // A valid call gets as far as the driver...
     await expect(store.listMessages({ room: 'general', limit: 5 })).rejects.toThrow(NOT_CONNECTED);
     // ...an operator in any value is refused before that.
+    const target = { room: 'general', messageId: 'm1', actor: ADA };
     for (const call of [
       () => store.getRoom(hostile),
       () => store.viewRoom(hostile),
@@ -84,6 +85,19 @@ describe('MongoChatStore without a server', () => {
       () => store.appendMessage({ room: 'general', author: ADA, text: 'hi', clientId: hostile }),
       () =>
         store.appendMessage({ room: 'general', author: { id: hostile, name: 'x' }, text: 'hi' }),
+      () => store.appendMessage({ room: 'general', author: ADA, text: 'hi', replyTo: hostile }),
+      () => store.getMessage(hostile),
+      () => store.editMessage({ ...target, text: hostile }),
+      () => store.editMessage({ ...target, text: 'x', clientId: hostile }),
+      () => store.deleteMessage({ ...target, messageId: hostile }),
+      () => store.setReaction({ ...target, emoji: hostile, on: true }),
+      () => store.setReaction({ ...target, room: hostile, emoji: '👍', on: true }),
+      () => store.addMember(hostile, 'general'),
+      () => store.removeMember(ADA.id, hostile),
+      () => store.markRead(ADA.id, 'general', hostile as unknown as number),
+      () => store.readPosition(hostile, 'general'),
+      () => store.listRooms(hostile),
+      () => store.readReceipts(hostile, 5),
       () => store.getUsers([hostile]),
       () => store.saveUser({ id: hostile, name: 'Ada' }, new Date()),
     ]) {
@@ -120,6 +134,17 @@ describe('MongoChatStore without a server', () => {
       () => store.getRoom('general'),
       () => store.appendMessage({ room: 'general', author: ADA, text: 'hi' }),
       () => store.listMessages({ room: 'general', limit: 5 }),
+      () => store.getMessage('m1'),
+      () => store.editMessage({ room: 'general', messageId: 'm1', actor: ADA, text: 'x' }),
+      () => store.deleteMessage({ room: 'general', messageId: 'm1', actor: ADA }),
+      () =>
+        store.setReaction({ room: 'general', messageId: 'm1', actor: ADA, emoji: '👍', on: true }),
+      () => store.addMember(ADA.id, 'general'),
+      () => store.removeMember(ADA.id, 'general'),
+      () => store.markRead(ADA.id, 'general', 1),
+      () => store.readPosition(ADA.id, 'general'),
+      () => store.listRooms(ADA.id),
+      () => store.readReceipts('general', 5),
       () => store.saveUser(ADA, new Date()),
       () => store.getUsers([ADA.id]),
     ]) {
@@ -159,7 +184,7 @@ describe.skipIf(!MONGODB_URI)('MongoDB', () => {
     return store;
   };
 
-  it('creates the unique indexes it relies on', async () => {
+  it("creates the indexes it relies on, the changes' beside the messages'", async () => {
     const uri = freshDatabase();
     await open(uri);
     const db = await inspect(uri);
@@ -171,6 +196,29 @@ describe.skipIf(!MONGODB_URI)('MongoDB', () => {
       key: { room: 1, 'author.id': 1, clientId: 1 },
       unique: true,
       partialFilterExpression: { clientId: { $exists: true } },
+    });
+    expect(byName.room_author_seq).toMatchObject({ key: { room: 1, 'author.id': 1, seq: 1 } });
+    expect(byName.room_seq_deleted).toMatchObject({
+      key: { room: 1, seq: 1, deletedAt: 1 },
+      partialFilterExpression: { deletedAt: { $exists: true } },
+    });
+    expect(byName.change_message_prev_unique).toMatchObject({
+      key: { messageId: 1, prev: 1 },
+      unique: true,
+      partialFilterExpression: { kind: 'change' },
+    });
+    expect(byName.change_room_by_edit_client_id_unique).toMatchObject({
+      key: { room: 1, by: 1, editClientId: 1 },
+      unique: true,
+    });
+    expect(byName.change_room_pending_seq).toMatchObject({
+      key: { room: 1, pending: 1, seq: 1 },
+      partialFilterExpression: { pending: true },
+    });
+    const memberships = await db.collection('memberships').listIndexes().toArray();
+    expect(memberships.find((index) => index.name === 'user_room_unique')).toMatchObject({
+      key: { userId: 1, room: 1 },
+      unique: true,
     });
   });
 
@@ -185,6 +233,7 @@ describe.skipIf(!MONGODB_URI)('MongoDB', () => {
       _id: plain.message.id,
       room: 'general',
       seq: 1,
+      ordinal: 1,
       author: ADA,
       text: 'hi',
       createdAt: new Date(plain.message.createdAt),

@@ -140,6 +140,116 @@ describe('SQLite schema migrations', () => {
     },
   );
 
+  it('version 3 keeps a version-2 history and numbers it for unread counts', async () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    for (const migration of MIGRATIONS.filter((each) => each.version <= 2)) {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+    // Rows exactly as version 2 wrote them: a room from its first message on, seq = head.
+    const at = '2026-01-01T00:00:00.000Z';
+    db.prepare('INSERT INTO rooms (name, epoch, head, created_at) VALUES (?, ?, ?, ?)').run(
+      'general',
+      'epoch-general',
+      3,
+      at,
+    );
+    db.prepare('INSERT INTO rooms (name, epoch, head, created_at) VALUES (?, ?, ?, ?)').run(
+      'other',
+      'epoch-other',
+      1,
+      at,
+    );
+    const insert = db.prepare(
+      `INSERT INTO messages (id, room, seq, author_id, author_name, text, client_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insert.run('m1', 'general', 1, 'ada', 'Ada', 'one', 'c1', at);
+    insert.run('m2', 'general', 2, 'bob', 'Bob', 'two', null, at);
+    insert.run('m3', 'general', 3, 'ada', 'Ada', 'three', null, at);
+    insert.run('o1', 'other', 1, 'bob', 'Bob', 'elsewhere', null, at);
+    db.close();
+    expect(versionOf(file)).toBe(2);
+
+    const store = open(file);
+    expect(versionOf(file)).toBe(3);
+    const ada = { id: 'ada', name: 'Ada' };
+    const bob = { id: 'bob', name: 'Bob' };
+    const v2 = (id: string, seq: number, author: typeof ada, text: string) => ({
+      id,
+      room: 'general',
+      seq,
+      text,
+      author,
+      createdAt: at,
+    });
+    const m1 = { ...v2('m1', 1, ada, 'one'), clientId: 'c1' };
+    expect(await store.listMessages({ room: 'general', limit: 10 })).toStrictEqual({
+      messages: [m1, v2('m2', 2, bob, 'two'), v2('m3', 3, ada, 'three')],
+      changes: [],
+      hasMore: false,
+    });
+    const stored = inspect(file);
+    expect(stored.prepare('SELECT id, ordinal FROM messages ORDER BY room, seq').all()).toEqual([
+      { id: 'm1', ordinal: 1 },
+      { id: 'm2', ordinal: 2 },
+      { id: 'm3', ordinal: 3 },
+      { id: 'o1', ordinal: 1 },
+    ]);
+    expect(stored.prepare('SELECT name, message_count FROM rooms ORDER BY name').all()).toEqual([
+      { name: 'general', message_count: 3 },
+      { name: 'other', message_count: 1 },
+    ]);
+
+    // The new operations work on the migrated rows, and unread counts use their ordinals.
+    expect(await store.readPosition('bob', 'general')).toEqual({ readSeq: 0, unread: 2, head: 3 });
+    const edited = await store.editMessage({
+      room: 'general',
+      messageId: 'm1',
+      actor: ada,
+      text: 'uno',
+    });
+    expect(edited.change).toMatchObject({ seq: 4, type: 'edited', message: { text: 'uno' } });
+    await store.setReaction({
+      room: 'general',
+      messageId: 'm2',
+      actor: ada,
+      emoji: '👍',
+      on: true,
+    });
+    await store.deleteMessage({ room: 'general', messageId: 'm3', actor: ada });
+    const reply = await store.appendMessage({
+      room: 'general',
+      author: ada,
+      text: 'four',
+      replyTo: 'm2',
+    });
+    expect(reply.message).toMatchObject({ seq: 7, replyTo: { id: 'm2', excerpt: 'two' } });
+    expect(
+      stored.prepare(`SELECT ordinal FROM messages WHERE id = ?`).pluck().get(reply.message.id),
+    ).toBe(4);
+    expect(await store.readPosition('bob', 'general')).toEqual({ readSeq: 0, unread: 2, head: 7 });
+    expect(await store.markRead('bob', 'general', 4)).toEqual({
+      room: 'general',
+      seq: 4,
+      unread: 1,
+      head: 7,
+    });
+    const page = await store.listMessages({ room: 'general', limit: 10, after: 3 });
+    expect(page.changes.map((change) => [change.seq, change.type])).toEqual([
+      [4, 'edited'],
+      [5, 'reaction_added'],
+      [6, 'deleted'],
+    ]);
+    expect(page.messages.map((message) => message.seq)).toEqual([7]);
+    expect(await store.listRooms('bob')).toEqual([
+      expect.objectContaining({ room: 'general', epoch: 'epoch-general', readSeq: 4, unread: 1 }),
+    ]);
+    expect(await store.readPosition('ada', 'other')).toEqual({ readSeq: 0, unread: 1, head: 1 });
+  });
+
   it('refuses a file from a newer version, naming the file and both versions, and leaves it alone', () => {
     const file = databaseAt(SCHEMA_VERSION);
     const db = new Database(file);

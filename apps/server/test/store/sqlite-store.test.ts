@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatStore } from '../../src/store/chat-store.js';
 import { openSqliteStore, SqliteChatStore } from '../../src/store/sqlite-store.js';
+import { UNREAD_QUERIES } from '../../src/store/sqlite-unread.js';
 import { type ChatStoreFixture, describeChatStoreContract } from './chat-store-contract.js';
 import { expectConcurrentAppendsStored, runConcurrentWriters } from './writer-process.js';
 
@@ -68,6 +69,44 @@ describe('SqliteChatStore', () => {
           .join(','),
       );
     expect(uniqueColumns).toEqual(expect.arrayContaining(['room,seq', 'room,author_id,client_id']));
+  });
+
+  it('a deleted message leaves neither its text nor its reactions in the file', async () => {
+    const store = await openFixture();
+    const ada = { id: 'user-ada', name: 'Ada' };
+    const { message } = await store.appendMessage({ room: 'general', author: ada, text: 'secret' });
+    const target = { room: 'general', messageId: message.id };
+    for (const emoji of ['👍', '🎉'])
+      await store.setReaction({ ...target, actor: ada, emoji, on: true });
+    await store.deleteMessage({ ...target, actor: ada });
+    const db = inspect(store.file);
+    expect(db.prepare('SELECT text, deleted_at FROM messages').all()).toEqual([
+      { text: '', deleted_at: expect.any(String) },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM reactions').pluck().get()).toBe(0);
+  });
+
+  it('counts unread messages from covering indexes, never from the rows after the position', async () => {
+    const store = await openFixture();
+    const db = inspect(store.file);
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
+        .map((row) => row.detail)
+        .join('; ');
+    const probe = plan(UNREAD_QUERIES.ordinalAt, 'general', 1);
+    expect(probe).toMatch(
+      /^SEARCH messages USING INDEX sqlite_autoindex_messages_\d \(room=\? AND seq<\?\)$/,
+    );
+    const { deletedAfter, ownAfter, ownDeletedAfter } = UNREAD_QUERIES;
+    for (const [sql, params] of [
+      [deletedAfter, ['general', 1]],
+      [ownAfter, ['general', 'user', 1]],
+      [ownDeletedAfter, ['general', 1, 'user']],
+    ] as const) {
+      expect(plan(sql, ...params)).toMatch(
+        /^SEARCH messages USING COVERING INDEX messages_(deleted|by_author) \(room=\? AND (author_id=\? AND )?seq>\?\)$/,
+      );
+    }
   });
 
   it('keeps seq gap-free when several processes append to one file', async () => {
