@@ -161,7 +161,10 @@ export const JoinAckSchema = ackSchema({
   changes: z.array(MessageChangeSchema),
   /** More entries follow; fetch them with `history { after }`. */
   hasMore: z.boolean(),
-  /** How far this user has read the room (0: nothing yet). */
+  /**
+   * How far this user has read the room. A user's first join starts them at the head: what was
+   * written before they arrived is history, not unread.
+   */
   readSeq: SeqCursorSchema,
   /** Messages after `readSeq`, written by others and not deleted, as of `head`. */
   unread: z.number().int().nonnegative(),
