@@ -19,13 +19,17 @@ import { ConnectionLimits } from './services/connection-limits.js';
 import { EventBudgets } from './services/event-budget.js';
 import { resolveJwtSecret } from './services/jwt-secret.js';
 import { LastSeenRecorder } from './services/last-seen-recorder.js';
+import { MessageChangeService } from './services/message-change-service.js';
 import { createMetrics } from './services/metrics.js';
 import { PresenceFanout } from './services/presence-fanout.js';
 import { InMemoryPresenceTracker, type PresenceListener } from './services/presence-service.js';
+import { ReadReceiptFanout } from './services/read-receipts.js';
+import { ReadStateService } from './services/read-state-service.js';
 import { RoomAdmission } from './services/room-admission.js';
 import { SessionService } from './services/session-service.js';
 import { StatusService } from './services/status-service.js';
 import { TypingTracker } from './services/typing-service.js';
+import { WriteGate } from './services/write-gate.js';
 import { countMessageDeliveries } from './sockets/delivery-count.js';
 import { registerSockets } from './sockets/index.js';
 import { presenceDelivery } from './sockets/presence-delivery.js';
@@ -163,6 +167,23 @@ export const startChatterServer = async (
   metrics.watchConnections(() => io.of('/').sockets.size);
   metrics.watchRooms(() => chatRoomsOnThisNode(io).length);
   const policy = createAccessPolicy({ guestRooms: config.guestRooms });
+  // Sends, edits, deletions and reactions share one per-user budget and one shutdown drain.
+  const writes = new WriteGate({ messagesPerMinute: config.messagesPerMinute, limiters });
+  // Everyone in the room but the connection the write came over, which has it in its ack.
+  const toRoom = (room: string, exceptConnection: string | undefined) =>
+    exceptConnection === undefined ? io.to(room) : io.to(room).except(exceptConnection);
+  const receipts = new ReadReceiptFanout(LIMITS.readReceiptsIntervalMs, (room, reads) => {
+    io.to(room).emit('receipts', { room, reads });
+  });
+  const readState = new ReadStateService({
+    store,
+    policy,
+    writes,
+    announceRead: (userId, state) => {
+      io.to(userRoom(userId)).emit('read', state);
+    },
+    publishReceipt: (room, receipt) => receipts.publish(room, receipt),
+  });
   const chat = new ChatService({
     store,
     policy,
@@ -171,16 +192,20 @@ export const startChatterServer = async (
       roomsPerMinute: config.roomsPerMinute,
       limiters,
     }),
+    writes,
+    readState,
     broadcast: (message, exceptConnection) => {
-      const room = io.to(message.room);
-      (exceptConnection === undefined ? room : room.except(exceptConnection)).emit(
-        'message',
-        message,
-      );
+      toRoom(message.room, exceptConnection).emit('message', message);
       metrics.messageStored();
     },
-    messagesPerMinute: config.messagesPerMinute,
-    limiters,
+  });
+  const changes = new MessageChangeService({
+    store,
+    policy,
+    writes,
+    broadcastChange: (change, exceptConnection) => {
+      toRoom(change.room, exceptConnection).emit('change', change);
+    },
   });
   const lastSeen = new LastSeenRecorder({ store, logger, intervalMs: LAST_SEEN_WRITE_INTERVAL_MS });
   const presenceFanout = new PresenceFanout(PRESENCE_WINDOW_MS, presenceDelivery(io));
@@ -245,6 +270,8 @@ export const startChatterServer = async (
     createApp({
       auth,
       chat,
+      changes,
+      readState,
       sessions,
       status,
       store,
@@ -264,6 +291,8 @@ export const startChatterServer = async (
   const sockets = registerSockets(io, {
     auth,
     chat,
+    changes,
+    readState,
     presence,
     typing,
     budgets,
@@ -285,6 +314,7 @@ export const startChatterServer = async (
     await listen(httpServer, config.port, config.host);
   } catch (error) {
     heads?.close();
+    receipts.close();
     await presence.close();
     await link?.close();
     await store.close();
@@ -299,7 +329,8 @@ export const startChatterServer = async (
     closing ??= (async () => {
       shuttingDown = true;
       httpServer.close();
-      await chat.drain();
+      await writes.drain();
+      receipts.close();
       heads?.close();
       await presence.close();
       presenceFanout.close();

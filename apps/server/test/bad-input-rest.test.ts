@@ -1,29 +1,25 @@
-import {
-  ERROR_HTTP_STATUS,
-  type ErrorCode,
-  ErrorCodeSchema,
-  LIMITS,
-  ValidationIssueSchema,
-} from '@chatter/protocol';
+import { type ErrorCode, LIMITS } from '@chatter/protocol';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   BAD_ROOM,
   base64url,
   claims,
   countAllMessages,
+  expectErrorResponse,
   INVALID_TOKEN,
   inAnHour,
+  NEEDS_JSON,
   OTHER_SECRET,
   ROOM,
+  type Send,
+  TOO_LARGE,
   TOO_LONG,
   unknownKey,
   wrongType,
 } from './bad-input-shared.js';
 import {
   createSession,
-  type HttpResult,
   readResponse,
   request,
   signToken,
@@ -34,27 +30,6 @@ import {
 
 // Bad input over REST: every case gets the shared error shape with the right status, stores
 // nothing, and leaves the server able to store the next good message as seq 1.
-
-/** `{ error: { code, message, details? } }` and nothing else. */
-const ErrorBodySchema = z.strictObject({
-  error: z.strictObject({
-    code: ErrorCodeSchema,
-    message: z.string().min(1),
-    details: z.strictObject({ issues: z.array(ValidationIssueSchema).min(1) }).optional(),
-  }),
-});
-
-const expectErrorResponse = (res: HttpResult, code: ErrorCode, message: RegExp): void => {
-  expect(res.status, JSON.stringify(res.body)).toBe(ERROR_HTTP_STATUS[code]);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  const shape = ErrorBodySchema.safeParse(res.body);
-  expect(
-    shape.error?.issues ?? [],
-    `not the shared error shape: ${JSON.stringify(res.body)}`,
-  ).toEqual([]);
-  expect(res.body.error.code).toBe(code);
-  expect(res.body.error.message).toMatch(message);
-};
 
 interface Ctx {
   url: string;
@@ -82,8 +57,6 @@ const expectStillServes = async ({ url, token, dataDir }: Ctx): Promise<void> =>
   expect(countAllMessages(dataDir)).toBe(1);
 };
 
-type Send = { body?: unknown; rawBody?: string; headers?: Record<string, string> };
-
 interface BodyCase {
   name: string;
   send: Send;
@@ -92,8 +65,6 @@ interface BodyCase {
 }
 
 const NOT_JSON = /not valid JSON/;
-const NEEDS_JSON = /Content-Type: application\/json/;
-const TOO_LARGE = /larger than 32768 bytes/;
 const BAD_NAME = /^name: Display name must not contain control characters/;
 
 const json = (name: string, body: unknown, message: RegExp): BodyCase => ({
@@ -402,6 +373,24 @@ const authEndpoints: Array<{ endpoint: string; method: string; pathname: string;
     { endpoint: 'GET /api/messages', method: 'GET', pathname: `/api/messages?room=${ROOM}` },
     { endpoint: 'GET /api/status', method: 'GET', pathname: '/api/status' },
     { endpoint: 'GET /api/session', method: 'GET', pathname: '/api/session' },
+    {
+      endpoint: 'PATCH /api/messages/:id',
+      method: 'PATCH',
+      pathname: '/api/messages/some-id',
+      body: { text: 'sneaky' },
+    },
+    {
+      endpoint: 'PUT /api/messages/:id/reactions/:emoji',
+      method: 'PUT',
+      pathname: `/api/messages/some-id/reactions/${encodeURIComponent('👍')}`,
+    },
+    { endpoint: 'GET /api/rooms', method: 'GET', pathname: '/api/rooms' },
+    {
+      endpoint: 'POST /api/rooms/:room/read',
+      method: 'POST',
+      pathname: `/api/rooms/${ROOM}/read`,
+      body: { seq: 1 },
+    },
   ];
 
 const authMatrix = authCases.flatMap((auth) =>

@@ -1,18 +1,22 @@
-import { type ErrorCode, ErrorCodeSchema, LIMITS, ValidationIssueSchema } from '@chatter/protocol';
+import { LIMITS } from '@chatter/protocol';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   BAD_ROOM,
+  bad,
   base64url,
   claims,
   countAllMessages,
+  expectAckError,
   INVALID_TOKEN,
   inAnHour,
+  noPayload,
   OTHER_SECRET,
+  type PayloadCase,
   ROOM,
   TOO_LONG,
   unknownKey,
+  withProto,
   wrongType,
 } from './bad-input-shared.js';
 import {
@@ -31,27 +35,6 @@ import {
 
 // Bad input over Socket.IO: every acknowledged case answers `{ ok: false, error }` naming the
 // problem, nothing is stored, and the same socket goes on to store a good message as seq 1.
-
-/** `{ ok: false, error: { code, message, details? } }` and nothing else. */
-const AckErrorSchema = z.strictObject({
-  ok: z.literal(false),
-  error: z.strictObject({
-    code: ErrorCodeSchema,
-    message: z.string().min(1),
-    details: z.strictObject({ issues: z.array(ValidationIssueSchema).min(1) }).optional(),
-  }),
-});
-
-const expectAckError = (ack: unknown, code: ErrorCode, message: RegExp): void => {
-  const shape = AckErrorSchema.safeParse(ack);
-  expect(shape.error?.issues ?? [], `not the shared error shape: ${JSON.stringify(ack)}`).toEqual(
-    [],
-  );
-  expect(ack).toMatchObject({
-    ok: false,
-    error: { code, message: expect.stringMatching(message) },
-  });
-};
 
 interface Ctx {
   url: string;
@@ -91,26 +74,6 @@ const expectStillServes = async ({ url, token, dataDir, socket }: Ctx): Promise<
   expect((await storedMessages(url, token, ROOM)).map((m) => [m.seq, m.text])).toEqual([[1, text]]);
   expect(countAllMessages(dataDir)).toBe(1);
 };
-
-interface PayloadCase {
-  name: string;
-  /** Everything emitted before the acknowledgement; `[]` sends no payload at all. */
-  args: unknown[];
-  message: RegExp;
-}
-
-const bad = (name: string, payload: unknown, message: RegExp): PayloadCase => ({
-  name,
-  args: [payload],
-  message,
-});
-const noPayload: PayloadCase = {
-  name: 'no payload at all',
-  args: [],
-  message: wrongType('payload', 'object', 'undefined'),
-};
-/** `__proto__` as an own key, the way JSON.parse (and so any JSON decoder) produces it. */
-const withProto = (json: string): unknown => JSON.parse(json);
 
 const messageCases: PayloadCase[] = [
   bad('text: 42', { room: ROOM, text: 42 }, wrongType('text', 'string', 'number')),
@@ -288,7 +251,7 @@ describe('socket events sent without an acknowledgement callback', () => {
     rawEmit(ctx.socket, 'message', 'x'.repeat(1000));
     // One acked round trip: every event above has been handled by the time it answers.
     const history = await rawEmitWithAck(ctx.socket, 'history', { room: ROOM });
-    expect(history).toEqual({ ok: true, messages: [], hasMore: false });
+    expect(history).toEqual({ ok: true, messages: [], changes: [], hasMore: false });
     expect(ctx.socket.connected).toBe(true);
     await expectNothingStored(ctx);
     const good = nextEvent(bob.socket, 'message');

@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientToServerEvents, ServerToClientEvents, User } from '@chatter/protocol';
+import type {
+  ClientToServerEvents,
+  Message,
+  MessageChange,
+  ServerToClientEvents,
+  User,
+} from '@chatter/protocol';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach } from 'vitest';
@@ -279,3 +285,34 @@ export const storedMessages = async (url: string, token: string, room: string) =
   if (status !== 200) throw new Error(`history failed: ${status} ${JSON.stringify(body)}`);
   return body.messages as Array<{ seq: number; text: string; clientId?: string; id: string }>;
 };
+
+/** The success of an acknowledgement; throws with the error of a refused one. */
+export const ok = <Ack extends { ok: boolean }>(ack: Ack): Extract<Ack, { ok: true }> => {
+  if (!ack.ok) throw new Error(`refused: ${JSON.stringify(ack)}`);
+  return ack as Extract<Ack, { ok: true }>;
+};
+
+/** The entries of `room`'s log after `after` (at most 100), read over REST. */
+export const storedLog = async (url: string, token: string, room: string, after = 0) => {
+  const { status, body } = await request(
+    url,
+    `/api/messages?room=${room}&after=${after}&limit=100`,
+    { token },
+  );
+  if (status !== 200) throw new Error(`history failed: ${status} ${JSON.stringify(body)}`);
+  return body as { messages: Message[]; changes: MessageChange[]; hasMore: boolean };
+};
+
+/**
+ * Resolves once everything the server sent these sockets before the call has arrived: a
+ * socket's events and acknowledgements travel in order, and each socket's probe (a cheap
+ * acknowledged `rooms`) is handled after everything the test awaited before. The way to show
+ * that nothing else arrived, without sleeping.
+ */
+export const barrier = async (...sockets: ClientSocket[]): Promise<void> => {
+  for (const socket of sockets) ok(await socket.emitWithAck('rooms', {}));
+};
+
+/** Sends `text` to `room` and resolves with the stored message. */
+export const sendText = async (socket: ClientSocket, text: string, room: string) =>
+  ok(await socket.emitWithAck('message', { room, text })).message;

@@ -17,19 +17,22 @@ const authenticatedUser = (res: Response): AuthUser => {
   return user;
 };
 
+/** The parts of a request a route validates. */
+export type RequestPart = 'params' | 'query' | 'body';
+
 const parseInput = <Schema extends z.ZodType>(
   req: Request,
-  source: 'body' | 'query',
+  source: RequestPart,
   schema: Schema,
 ): z.output<Schema> => {
-  const raw: unknown = source === 'body' ? req.body : req.query;
+  const raw: unknown = req[source];
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
   // express.json() leaves the body undefined when the request is not JSON at all.
   if (source === 'body' && raw === undefined) {
     throw new AppError('VALIDATION', 'Send a JSON body with "Content-Type: application/json"');
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw validationError(parsed.error);
-  return parsed.data;
+  throw validationError(parsed.error);
 };
 
 const send = <Body>(res: Response, reply: Reply<Body>): void => {
@@ -52,6 +55,34 @@ export const route =
   async (req, res) => {
     const input = parseInput(req, source, schema);
     send(res, await controller(input, authenticatedUser(res)));
+  };
+
+/** A schema for each part of a request a route reads, such as `{ params, body }`. */
+export type RequestSchemas = Partial<Record<RequestPart, z.ZodType>>;
+
+/** What a controller of `routeParts` gets: each part, parsed. */
+export type ParsedParts<Schemas extends RequestSchemas> = {
+  [Part in keyof Schemas]: Schemas[Part] extends z.ZodType ? z.output<Schemas[Part]> : never;
+};
+
+/**
+ * Like `route`, for a route that reads several parts of the request: the path's `params`
+ * (decoded by Express, so a percent-encoded emoji arrives as the emoji) with a `body` or a
+ * `query`. Each part is validated with its protocol schema, path first; a part a route does not
+ * name is not read. Nothing that fails to parse reaches a controller.
+ */
+export const routeParts =
+  <Schemas extends RequestSchemas, Body>(
+    schemas: Schemas,
+    controller: Controller<ParsedParts<Schemas>, Body>,
+  ): RequestHandler =>
+  async (req, res) => {
+    const input: Partial<Record<RequestPart, unknown>> = {};
+    for (const part of ['params', 'query', 'body'] as const) {
+      const schema = schemas[part];
+      if (schema) input[part] = parseInput(req, part, schema);
+    }
+    send(res, await controller(input as ParsedParts<Schemas>, authenticatedUser(res)));
   };
 
 /** What a route without a token knows of its caller. */

@@ -1,16 +1,38 @@
 import { AppError } from '../utils/errors.js';
 import type { AuthUser } from './auth-service.js';
 
-/**
- * What a user does with a room. `read` covers history, catch-up and the status of the room's
- * people; `typing` also needs the connection it comes over to be in the room.
- */
-export type RoomAction = 'join' | 'read' | 'send' | 'typing';
-
 /** The connection a request came over, when it came over a socket. */
 export interface ConnectionContext {
   rooms: ReadonlySet<string>;
 }
+
+/** The message an action changes: who wrote it (moderators, when they come, are decided here). */
+export interface MessageContext {
+  authorId: string;
+}
+
+/**
+ * What a user does with a room, and what each action needs to know beyond the user and the
+ * room. `read` covers history, catch-up, read positions and the status of the room's people;
+ * `typing` also needs the connection it comes over to be in the room; `react` needs what
+ * `send` does; `edit` and `delete` need the message's author.
+ */
+export interface RoomActionContexts {
+  join: undefined;
+  read: undefined;
+  send: undefined;
+  react: undefined;
+  typing: ConnectionContext;
+  edit: MessageContext;
+  delete: MessageContext;
+}
+
+export type RoomAction = keyof RoomActionContexts;
+
+/** The context argument of `action`: required where the action needs one, absent otherwise. */
+export type ContextArgs<A extends RoomAction> = RoomActionContexts[A] extends undefined
+  ? []
+  : [context: RoomActionContexts[A]];
 
 export type AccessDecision = { allowed: true } | { allowed: false; error: AppError };
 
@@ -19,14 +41,19 @@ export type AccessDecision = { allowed: true } | { allowed: false; error: AppErr
  * that touches a room asks it, so a new rule (moderators, private rooms) changes this file only.
  */
 export interface AccessPolicy {
-  decide(
+  decide<A extends RoomAction>(
     user: AuthUser,
-    action: RoomAction,
+    action: A,
     room: string,
-    connection?: ConnectionContext,
+    ...context: ContextArgs<A>
   ): AccessDecision;
   /** Throws the decision's error when the action is not allowed. */
-  check(user: AuthUser, action: RoomAction, room: string, connection?: ConnectionContext): void;
+  check<A extends RoomAction>(
+    user: AuthUser,
+    action: A,
+    room: string,
+    ...context: ContextArgs<A>
+  ): void;
   /** True when nothing confines the user: any room they name is one they may use. */
   mayUseEveryRoom(user: AuthUser): boolean;
 }
@@ -57,23 +84,42 @@ export const createAccessPolicy = ({
     error: new AppError(code, message),
   });
 
-  const decide: AccessPolicy['decide'] = (user, action, room, connection) => {
+  // The context's type follows the action (`ContextArgs`); here it is one of them.
+  const decideAny = (
+    user: AuthUser,
+    action: RoomAction,
+    room: string,
+    context?: ConnectionContext | MessageContext,
+  ): AccessDecision => {
     if (user.rooms && !user.rooms.has(room)) {
       return deny('FORBIDDEN', `Your token does not allow room "${room}"`);
     }
     if (user.guest && guestMayUse && !guestMayUse(room)) {
       return deny('FORBIDDEN', `Guests may not use room "${room}" on this server`);
     }
-    if (action === 'typing' && !connection?.rooms.has(room)) {
-      return deny('FORBIDDEN', `Join room "${room}" before typing in it`);
+    switch (action) {
+      case 'typing':
+        if (!(context as ConnectionContext | undefined)?.rooms.has(room)) {
+          return deny('FORBIDDEN', `Join room "${room}" before typing in it`);
+        }
+        return ALLOWED;
+      case 'edit':
+      case 'delete':
+        // Moderators, when they come, are decided here: the one rule for changing others' messages.
+        if ((context as MessageContext | undefined)?.authorId !== user.id) {
+          return deny('FORBIDDEN', `Only the author of a message may ${action} it`);
+        }
+        return ALLOWED;
+      default:
+        return ALLOWED;
     }
-    return ALLOWED;
   };
+  const decide = decideAny as AccessPolicy['decide'];
 
   return {
     decide,
-    check(user, action, room, connection) {
-      const decision = decide(user, action, room, connection);
+    check(user, action, room, ...context) {
+      const decision = decideAny(user, action, room, context[0]);
       if (!decision.allowed) throw decision.error;
     },
     mayUseEveryRoom: (user) => !user.rooms && !(user.guest && guestMayUse),

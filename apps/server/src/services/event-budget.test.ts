@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_LIMITS } from '../event-limits.js';
-import { EventBudgets } from './event-budget.js';
+import { approximateBytes, EventBudgets } from './event-budget.js';
 
 /** Budgets on a clock the test moves by hand. */
 const budgets = (options: { eventsPerSecond?: number; readBytesPerSecond?: number } = {}) => {
@@ -23,7 +23,7 @@ describe('EventBudgets', () => {
     const refused = tracker.spend(connection, 'away');
     expect(refused?.error.toPayload()).toEqual({
       code: 'RATE_LIMITED',
-      message: 'Too many typing, away and leave events on this connection; slow down',
+      message: 'Too many typing, away, leave, read and rooms events on this connection; slow down',
       details: { retryAfterMs: 100 },
     });
     clock.now += 100;
@@ -39,6 +39,51 @@ describe('EventBudgets', () => {
     expect(tracker.spend(flooder, 'typing')).toBeDefined();
     expect(tracker.spend(flooder, 'message')).toBeUndefined();
     expect(tracker.spend(bystander, 'typing')).toBeUndefined();
+  });
+
+  it('leaves changes to messages to the per-user limit, and charges read and rooms as cheap events', () => {
+    const { tracker } = budgets({ eventsPerSecond: 1 });
+    const connection = {};
+    for (const event of ['edit', 'delete', 'react', 'unreact'] as const) {
+      for (let i = 0; i < 100; i++) expect(tracker.spend(connection, event)).toBeUndefined();
+    }
+    const burst = EVENT_LIMITS.eventBurstSeconds;
+    for (let i = 0; i < burst; i++) {
+      expect(tracker.spend(connection, i % 2 === 0 ? 'read' : 'rooms')).toBeUndefined();
+    }
+    expect(tracker.spend(connection, 'read')?.error.message).toBe(
+      'Too many typing, away, leave, read and rooms events on this connection; slow down',
+    );
+    expect(tracker.spend(connection, 'rooms')).toBeDefined();
+  });
+
+  it('weighs a page by its messages, reactions, replies and the messages its changes carry', () => {
+    const message = {
+      id: 'm1',
+      room: 'r',
+      seq: 1,
+      text: 'x'.repeat(100),
+      author: { id: 'ada', name: 'Ada' },
+      createdAt: new Date(0).toISOString(),
+    };
+    const plain = approximateBytes([message]);
+    expect(plain).toBe(100 + 3 + EVENT_LIMITS.messageOverheadBytes);
+    const reacted = {
+      ...message,
+      reactions: [
+        { emoji: '👍', count: 100, users: Array.from({ length: 100 }, () => 'u'.repeat(50)) },
+      ],
+    };
+    expect(approximateBytes([reacted])).toBeGreaterThan(plain + 100 * 50);
+    const change = {
+      room: 'r',
+      seq: 2,
+      type: 'edited' as const,
+      message,
+      by: 'ada',
+      at: message.createdAt,
+    };
+    expect(approximateBytes([], [change])).toBeGreaterThanOrEqual(plain);
   });
 
   it('charges reads for what they returned, so a large page is waited out before the next read', () => {

@@ -1,18 +1,25 @@
-import type { ClientEventName, Message } from '@chatter/protocol';
+import type { ClientEventName, Message, MessageChange } from '@chatter/protocol';
 import { EVENT_LIMITS } from '../event-limits.js';
 import { AppError } from '../utils/errors.js';
 
 /**
- * Which budget each client event spends. `message` has none here: sends are limited per user
- * (`CHATTER_MESSAGES_PER_MINUTE`), across all of that user's connections.
+ * Which budget each client event spends. Writes to a room's log (`message`, `edit`, `delete`,
+ * `react`, `unreact`) have none here: they share one budget per user
+ * (`CHATTER_MESSAGES_PER_MINUTE`), across all of that user's connections and REST.
  */
 export const EVENT_BUDGET_OF = {
   typing: 'events',
   away: 'events',
   leave: 'events',
+  read: 'events',
+  rooms: 'events',
   join: 'reads',
   history: 'reads',
   message: undefined,
+  edit: undefined,
+  delete: undefined,
+  react: undefined,
+  unreact: undefined,
 } as const satisfies Record<ClientEventName, 'events' | 'reads' | undefined>;
 
 export interface EventBudgetOptions {
@@ -46,20 +53,45 @@ interface Buckets {
 const refilled = (level: number, elapsedMs: number, perMs: number, capacity: number): number =>
   Math.min(capacity, level + elapsedMs * perMs);
 
+// JSON of a reaction beyond its emoji and user ids: the keys and the count.
+const REACTION_OVERHEAD_BYTES = 40;
+
 /** Roughly what a message weighs as JSON, without serialising it. */
-export const approximateBytes = (messages: readonly Message[]): number => {
-  let bytes = 0;
-  for (const message of messages) {
-    bytes += message.text.length + message.author.name.length + EVENT_LIMITS.messageOverheadBytes;
+const approximateMessageBytes = (message: Message): number => {
+  let bytes = message.text.length + message.author.name.length + EVENT_LIMITS.messageOverheadBytes;
+  if (message.replyTo) {
+    bytes += message.replyTo.excerpt.length + message.replyTo.author.name.length;
+    bytes += EVENT_LIMITS.messageOverheadBytes;
+  }
+  // Each reaction lists up to `LIMITS.reactionUsersListed` user ids: at worst far more than the text.
+  for (const reaction of message.reactions ?? []) {
+    bytes += reaction.emoji.length + REACTION_OVERHEAD_BYTES;
+    for (const userId of reaction.users) bytes += userId.length + 3;
   }
   return bytes;
 };
 
 /**
- * Per-connection event budgets: token buckets for cheap events (typing, away, leave) and for
- * reads (join, history), the latter in approximate bytes. A read is let through while its
- * budget holds the cost of a request; what it returned is charged afterwards, so one large page
- * may run the budget into debt, which the next reads wait out. Every refusal is counted, and a
+ * Roughly what a page weighs as JSON, without serialising it: its messages, and the changes
+ * of a forward page, each of which carries its message whole.
+ */
+export const approximateBytes = (
+  messages: readonly Message[],
+  changes: readonly MessageChange[] = [],
+): number => {
+  let bytes = 0;
+  for (const message of messages) bytes += approximateMessageBytes(message);
+  for (const change of changes) {
+    bytes += approximateMessageBytes(change.message) + EVENT_LIMITS.messageOverheadBytes;
+  }
+  return bytes;
+};
+
+/**
+ * Per-connection event budgets: token buckets for cheap events (typing, away, leave, read,
+ * rooms) and for reads (join, history), the latter in approximate bytes. A read is let through
+ * while its budget holds the cost of a request; what it returned is charged afterwards, so one
+ * large page may run the budget into debt, which the next reads wait out. Every refusal is counted, and a
  * connection refused `refusalsBeforeDisconnect` times in quick succession is told to go.
  *
  * Keyed weakly by the connection, so a closed connection's buckets go with it.
@@ -153,7 +185,7 @@ export class EventBudgets {
     const what =
       EVENT_BUDGET_OF[event] === 'reads'
         ? 'reads (join, history)'
-        : 'typing, away and leave events';
+        : 'typing, away, leave, read and rooms events';
     return {
       error: new AppError('RATE_LIMITED', `Too many ${what} on this connection; slow down`, {
         retryAfterMs: Math.ceil(waitMs),

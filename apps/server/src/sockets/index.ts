@@ -3,10 +3,12 @@ import type { AuthService } from '../services/auth-service.js';
 import type { ConnectionLimits } from '../services/connection-limits.js';
 import type { ClientAddress } from '../utils/client-address.js';
 import { AppError, toErrorPayload } from '../utils/errors.js';
+import { messageChangeHandlers } from './message-changes.js';
 import { messageHandlers } from './messages.js';
 import { type EventHandlers, sharedListener, takeAck } from './on-event.js';
 import { outgoingLimit } from './outgoing-limit.js';
 import { connectionLifecycle, presenceHandlers } from './presence.js';
+import { readStateHandlers } from './read-state.js';
 import { roomHandlers } from './rooms.js';
 import type { ChatServer, ChatSocket, SocketDeps } from './types.js';
 import { typingHandlers } from './typing.js';
@@ -56,6 +58,8 @@ export const registerSockets = (
   const handlers: EventHandlers = {
     ...roomHandlers(deps),
     ...messageHandlers(deps),
+    ...messageChangeHandlers(deps),
+    ...readStateHandlers(deps),
     ...typingHandlers(deps),
     ...presenceHandlers(deps),
   };

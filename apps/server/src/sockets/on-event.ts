@@ -4,6 +4,7 @@ import {
   clientEventSchemas,
   type ErrorPayload,
   type Message,
+  type MessageChange,
 } from '@chatter/protocol';
 import { approximateBytes, type EventBudgets } from '../services/event-budget.js';
 import { asAppError, toErrorPayload, validationError } from '../utils/errors.js';
@@ -70,8 +71,8 @@ export const sharedListener = <E extends ClientEventName>(
         acknowledged: ack !== undefined,
       });
       // A read is charged for what it returned once that is known.
-      const read = (result as { messages?: readonly Message[] }).messages;
-      if (read) budgets.chargeRead(this, approximateBytes(read));
+      const read = result as { messages?: readonly Message[]; changes?: readonly MessageChange[] };
+      if (read.messages) budgets.chargeRead(this, approximateBytes(read.messages, read.changes));
       ack?.({ ok: true, ...result });
     } catch (error) {
       // Logged as the REST error handler logs: faults of ours as errors, store outages as warnings.

@@ -19,9 +19,9 @@ export const roomHandlers = ({
   typing,
   roomSubscribed,
 }: SocketDeps): { join: EventHandler<'join'>; leave: EventHandler<'leave'> } => ({
-  join: async (socket, payload) => {
+  join: (socket, payload) => {
     const { user } = socket.data;
-    const joined = await chat.join(
+    return chat.join(
       user,
       payload,
       async () => {
@@ -31,20 +31,15 @@ export const roomHandlers = ({
       },
       joinedRooms(socket),
     );
-    return {
-      room: joined.room,
-      epoch: joined.epoch,
-      head: joined.head,
-      messages: joined.messages,
-      hasMore: joined.hasMore,
-    };
   },
 
   leave: async (socket, { room }) => {
     const { user } = socket.data;
-    await socket.leave(room);
-    presence.exitRoom(user.id, socket.id, room);
-    typing.stopUser(user.id, [room]);
+    await chat.leave(user, room, async () => {
+      await socket.leave(room);
+      presence.exitRoom(user.id, socket.id, room);
+      typing.stopUser(user.id, [room]);
+    });
     return { room };
   },
 });

@@ -9,8 +9,10 @@ import type { AccessPolicy } from '../services/access-policy.js';
 import type { AuthUser } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { EventBudgets } from '../services/event-budget.js';
+import type { MessageChangeService } from '../services/message-change-service.js';
 import type { Metrics } from '../services/metrics.js';
 import type { PresenceTracker } from '../services/presence-service.js';
+import type { ReadStateService } from '../services/read-state-service.js';
 import type { TypingTracker } from '../services/typing-service.js';
 import type { Logger } from '../utils/logger.js';
 
@@ -38,9 +40,11 @@ export type ChatSocket = Socket<
 export interface SocketDeps {
   policy: AccessPolicy;
   chat: ChatService;
+  changes: MessageChangeService;
+  readState: ReadStateService;
   presence: PresenceTracker;
   typing: TypingTracker;
-  /** Per-connection budgets every event but `message` is paid from. */
+  /** Per-connection budgets, which pay for every event but the writes to a room's log. */
   budgets: EventBudgets;
   logger: Logger;
   metrics?: Metrics | undefined;
