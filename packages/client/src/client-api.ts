@@ -3,6 +3,7 @@ import type { ConnectionStatus } from './connection.js';
 import type { Listener } from './emitter.js';
 import type { ChatterError } from './errors.js';
 import type { FetchLike } from './http.js';
+import type { RoomSummary } from './log-types.js';
 import type { PendingMessage } from './outbox.js';
 import type { OutboxStorage } from './outbox-storage.js';
 import type { Room } from './room-api.js';
@@ -50,7 +51,8 @@ export type ChatterClientOptions = CommonOptions &
  * The events of a {@link ChatterClient}.
  *
  * - `presence`: a user who shares a room with this one came online, went away or offline.
- * - `pending`: a message was queued, sent, stored or refused (see `pending`).
+ * - `pending`: a message, edit, deletion or reaction was queued, sent, applied or refused (see
+ *   `pending`).
  * - `status`: the connection's state changed.
  * - `error`: something went wrong that no promise reports, such as a malformed event from the
  *   server (which is dropped), a refused token, or the reason the server gave for closing the
@@ -78,6 +80,7 @@ export interface ChatterClientEvents {
  * chat.on('status', (status) => console.log('connection', status));
  * const room = await chat.join('general');
  * await room.send('hello');
+ * const unread = (await chat.rooms()).reduce((sum, summary) => sum + summary.unread, 0);
  * chat.close();
  * ```
  */
@@ -86,12 +89,16 @@ export interface ChatterClient {
   readonly connectionStatus: ConnectionStatus;
   /** The user the token names (read from the token), once a token is in hand. */
   readonly user: User | null;
-  /** The rooms joined and not left. */
-  readonly rooms: readonly Room[];
   /**
-   * This user's messages the server has not stored yet, in every room, including those a
-   * persistent outbox kept from an earlier page or process. Known from `connect()` on, even
-   * while the server is unreachable, so an app can show them before any room is joined.
+   * The rooms joined by this client and not left; the same array until one is joined or left.
+   * (The rooms the server remembers for the user, on every device: `rooms()`.)
+   */
+  readonly joinedRooms: readonly Room[];
+  /**
+   * This user's messages (and edits, deletions, reactions) the server has not applied yet, in
+   * every room, including those a persistent outbox kept from an earlier page or process. Known
+   * from `connect()` on, even while the server is unreachable, so an app can show them before
+   * any room is joined. The same array until the next `pending` event.
    */
   readonly pending: readonly PendingMessage[];
   /**
@@ -105,6 +112,12 @@ export interface ChatterClient {
     event: E,
     listener: Listener<ChatterClientEvents[E]>,
   ): () => void;
+  /**
+   * The rooms the server remembers for this user (joined on any device and not left), with each
+   * room's head, the user's read position and unread count: for a room list that is the same on
+   * every device. Over the socket when connected, else over REST.
+   */
+  rooms(): Promise<RoomSummary[]>;
   /** The status of `userIds` (offline ones included), or of every online user when omitted. */
   status(userIds?: readonly string[]): Promise<UserStatus[]>;
   /** Reports this connection as idle or hidden (`true`) or back in use; kept across reconnects. */

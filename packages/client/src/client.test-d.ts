@@ -8,9 +8,14 @@ import {
   createChatterClient,
   type HistoryPage,
   isChatterError,
+  type MessageChange,
+  type OutboxEntryKind,
   type PendingMessage,
+  type ReadState,
+  type ReceiptsEvent,
   type Room,
   type RoomReset,
+  type RoomSummary,
 } from './index.js';
 
 declare const chat: ChatterClient;
@@ -42,6 +47,8 @@ describe('client events', () => {
 
   it('returns typed results', () => {
     expectTypeOf(chat.join('general')).toEqualTypeOf<Promise<Room>>();
+    expectTypeOf(chat.rooms()).toEqualTypeOf<Promise<RoomSummary[]>>();
+    expectTypeOf(chat.joinedRooms).toEqualTypeOf<readonly Room[]>();
     expectTypeOf(chat.status(['a'])).toEqualTypeOf<Promise<UserStatus[]>>();
     // @ts-expect-error: user ids are strings
     chat.status([1]);
@@ -60,10 +67,32 @@ describe('rooms', () => {
     room.history({ from: 3 });
   });
 
+  it('types changes to messages and read state', () => {
+    expectTypeOf(room.send('hi', { replyTo: 'm1' })).toEqualTypeOf<Promise<Message>>();
+    expectTypeOf(room.edit('m1', 'hello')).toEqualTypeOf<Promise<Message>>();
+    expectTypeOf(room.delete('m1')).toEqualTypeOf<Promise<Message>>();
+    expectTypeOf(room.react('m1', '👍')).toEqualTypeOf<Promise<Message>>();
+    expectTypeOf(room.unreact('m1', '👍')).toEqualTypeOf<Promise<Message>>();
+    expectTypeOf(room.markRead()).toEqualTypeOf<Promise<ReadState>>();
+    expectTypeOf(room.readBy('m1')).toEqualTypeOf<readonly string[]>();
+    expectTypeOf(room.readPositions).toEqualTypeOf<ReadonlyMap<string, number>>();
+    expectTypeOf(room.unreadCount).toEqualTypeOf<number>();
+    expectTypeOf(room.pending[0]?.kind).toEqualTypeOf<OutboxEntryKind | undefined>();
+    // @ts-expect-error: the reply option is the parent's id
+    room.send('hi', { replyTo: 3 });
+    // @ts-expect-error: an edit needs the new text
+    room.edit('m1');
+  });
+
   it('types room events', () => {
     room.on('message', (message) => expectTypeOf(message).toEqualTypeOf<Message>());
     room.on('typing', (event) => expectTypeOf(event).toEqualTypeOf<TypingEvent>());
     room.on('reset', (reset) => expectTypeOf(reset).toEqualTypeOf<RoomReset>());
+    room.on('edited', (change) => expectTypeOf(change).toEqualTypeOf<MessageChange>());
+    room.on('deleted', (change) => expectTypeOf(change).toEqualTypeOf<MessageChange>());
+    room.on('reaction', (change) => expectTypeOf(change).toEqualTypeOf<MessageChange>());
+    room.on('read', (state) => expectTypeOf(state).toEqualTypeOf<ReadState>());
+    room.on('receipts', (event) => expectTypeOf(event).toEqualTypeOf<ReceiptsEvent>());
     // @ts-expect-error: misspelt event
     room.on('mesage', () => {});
   });

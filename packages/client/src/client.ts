@@ -3,21 +3,24 @@ import {
   HistoryResponseSchema,
   LIMITS,
   RoomNameSchema,
-  StatusResponseSchema,
-  UserIdSchema,
+  RoomsResponseSchema,
   type UserStatus,
 } from '@chatter/protocol';
+import type { ChangeRequest } from './change-requests.js';
 import type { ChatterClient, ChatterClientEvents, ChatterClientOptions } from './client-api.js';
 import { Connection } from './connection.js';
 import { Emitter, type Listener } from './emitter.js';
 import { ChatterError, isTransient, toChatterError, validateLocally } from './errors.js';
-import { restRequest } from './http.js';
 import { newClientId } from './ids.js';
+import type { RoomSummary } from './log-types.js';
 import { Outbox, type PendingMessage } from './outbox.js';
+import { sendOutboxEntry } from './outbox-send.js';
 import { createMemoryOutbox } from './outbox-storage.js';
 import { retryRateLimited } from './rate-limited.js';
+import { RestClient } from './rest-client.js';
 import { RoomImpl } from './room.js';
 import type { HistoryPage, Room } from './room-api.js';
+import type { RoomChannel } from './room-channel.js';
 import { TokenSource } from './token-source.js';
 
 /**
@@ -38,12 +41,14 @@ export const createChatterClient = (options: ChatterClientOptions): ChatterClien
   new ChatterClientImpl(options);
 
 class ChatterClientImpl implements ChatterClient {
-  readonly #options: ChatterClientOptions;
   readonly #events = new Emitter<ChatterClientEvents>();
   readonly #tokens: TokenSource;
   readonly #connection: Connection;
   readonly #outbox: Outbox;
+  readonly #rest: RestClient;
   readonly #rooms = new Map<string, RoomImpl>();
+  /** `joinedRooms`, until a room is joined or left. */
+  #joinedRooms: readonly Room[] | undefined;
   #connectWaiters: Array<{ resolve: () => void; reject: (error: ChatterError) => void }> = [];
   #restored = false;
   #away = false;
@@ -53,8 +58,13 @@ class ChatterClientImpl implements ChatterClient {
     if (!options.token === !options.getToken) {
       throw new ChatterError('VALIDATION', 'Pass either `token` or `getToken` (exactly one)');
     }
-    this.#options = options;
     this.#tokens = new TokenSource(options.token, options.getToken);
+    this.#rest = new RestClient({
+      url: options.url,
+      tokens: this.#tokens,
+      fetch: options.fetch,
+      isClosed: () => this.#closed,
+    });
     this.#connection = new Connection({
       url: options.url,
       tokens: this.#tokens,
@@ -80,6 +90,12 @@ class ChatterClientImpl implements ChatterClient {
             return this.#rooms.get(payload.room)?.typingEvent(payload);
           case 'head':
             return this.#rooms.get(payload.room)?.headEvent(payload);
+          case 'change':
+            return this.#rooms.get(payload.room)?.receiveChange(payload);
+          case 'read':
+            return this.#rooms.get(payload.room)?.readEvent(payload);
+          case 'receipts':
+            return this.#rooms.get(payload.room)?.receiptsEvent(payload);
           case 'presence':
             return this.#events.emit('presence', payload);
           case 'presences':
@@ -98,17 +114,15 @@ class ChatterClientImpl implements ChatterClient {
     });
     this.#outbox = new Outbox({
       storage: options.outbox ?? createMemoryOutbox(),
-      send: async (entry) => {
-        const ack = await this.#connection.request('message', {
-          room: entry.room,
-          text: entry.text,
-          clientId: entry.clientId,
-        });
-        return ack.message;
-      },
+      send: (entry) => sendOutboxEntry(this.#connection, entry),
       isConnected: () => this.#connection.connected,
       refreshToken: () => this.#connection.refreshToken(),
-      delivered: (message) => this.#rooms.get(message.room)?.receive(message),
+      delivered: ({ message, change }) => {
+        const room = this.#rooms.get(message.room);
+        if (change) room?.receiveChange(change);
+        // A change that changed nothing (`null`) is no entry of the log: nothing to take.
+        else if (change === undefined) room?.receive(message);
+      },
       changed: (room) => {
         this.#rooms.get(room)?.pendingChanged();
         // Building the list costs a pass over the outbox, on every state change of every send.
@@ -126,8 +140,9 @@ class ChatterClientImpl implements ChatterClient {
   get user() {
     return this.#tokens.user;
   }
-  get rooms(): readonly Room[] {
-    return [...this.#rooms.values()];
+  get joinedRooms(): readonly Room[] {
+    this.#joinedRooms ??= Object.freeze([...this.#rooms.values()]);
+    return this.#joinedRooms;
   }
   get pending(): readonly PendingMessage[] {
     return this.#outbox.pending();
@@ -153,7 +168,7 @@ class ChatterClientImpl implements ChatterClient {
     const existing = this.#rooms.get(name);
     if (existing?.settled) return existing;
     const room = existing ?? new RoomImpl(name, this.#roomChannel());
-    if (!existing) this.#rooms.set(name, room);
+    if (!existing) this.#setRoom(name, room);
     try {
       for (;;) {
         await this.connect();
@@ -166,32 +181,26 @@ class ChatterClientImpl implements ChatterClient {
         }
       }
     } catch (error) {
-      if (!existing && this.#rooms.get(name) === room) this.#rooms.delete(name);
+      if (!existing && this.#rooms.get(name) === room) this.#setRoom(name, undefined);
       throw error;
     }
   }
 
-  async status(userIds?: readonly string[]): Promise<UserStatus[]> {
-    if (userIds === undefined)
-      return (await this.#rest('api/status', StatusResponseSchema, {})).users;
-    const ids = [...new Set(userIds)];
-    for (const id of ids) {
-      validateLocally(UserIdSchema, id, 'user id');
-      // The query lists ids separated by commas; such an id cannot be asked for.
-      if (id.includes(','))
-        throw new ChatterError('VALIDATION', `user id: "${id}" contains a comma`);
+  async rooms(): Promise<RoomSummary[]> {
+    if (this.#connection.connected) {
+      try {
+        const { rooms } = await retryRateLimited(() => this.#connection.request('rooms', {}));
+        return rooms;
+      } catch (error) {
+        // Dropped on the way: REST may still answer.
+        if (toChatterError(error).code !== 'DISCONNECTED') throw error;
+      }
     }
-    // The server answers at most LIMITS.statusQueryMaxUsers ids per request.
-    const batches: string[][] = [];
-    for (let start = 0; start < ids.length; start += LIMITS.statusQueryMaxUsers) {
-      batches.push(ids.slice(start, start + LIMITS.statusQueryMaxUsers));
-    }
-    const answers = await Promise.all(
-      batches.map((batch) =>
-        this.#rest('api/status', StatusResponseSchema, { users: batch.join(',') }),
-      ),
-    );
-    return answers.flatMap((answer) => answer.users);
+    return (await this.#rest.get('api/rooms', RoomsResponseSchema, {})).rooms;
+  }
+
+  status(userIds?: readonly string[]): Promise<UserStatus[]> {
+    return this.#rest.status(userIds);
   }
 
   setAway(away: boolean): void {
@@ -207,6 +216,13 @@ class ChatterClientImpl implements ChatterClient {
     this.#rejectWaiters('CLOSED');
     for (const room of this.#rooms.values()) room.connectionLost();
     this.#rooms.clear();
+    this.#joinedRooms = undefined;
+  }
+
+  #setRoom(name: string, room: RoomImpl | undefined): void {
+    if (room) this.#rooms.set(name, room);
+    else this.#rooms.delete(name);
+    this.#joinedRooms = undefined;
   }
 
   #onConnect(): void {
@@ -248,72 +264,58 @@ class ChatterClientImpl implements ChatterClient {
     });
   }
 
-  #roomChannel() {
+  #roomChannel(): RoomChannel {
+    const entry = (room: string) => ({
+      clientId: newClientId(),
+      userId: this.#tokens.user?.id ?? '',
+      room,
+      createdAt: new Date().toISOString(),
+    });
     return {
-      join: (room: string, since?: { since: number; epoch: string }) =>
+      join: (room, since) =>
         retryRateLimited(() => this.#connection.request('join', { room, ...since })),
-      history: (payload: HistoryPayload) => this.#history(payload),
-      send: (room: string, text: string) => {
-        const userId = this.#tokens.user?.id ?? '';
-        return this.#outbox.enqueue({
-          clientId: newClientId(),
-          userId,
-          room,
+      history: (payload) => this.#history(payload),
+      send: (room, text, replyTo) =>
+        this.#outbox.enqueue({
+          ...entry(room),
+          kind: 'message',
           text,
-          createdAt: new Date().toISOString(),
-        });
+          ...(replyTo === undefined ? {} : { replyTo }),
+        }),
+      change: (room, change: ChangeRequest) =>
+        this.#outbox.enqueue({ ...entry(room), text: '', ...change }),
+      read: async (room, seq) => {
+        const { ok: _ok, ...state } = await retryRateLimited(() =>
+          this.#connection.request('read', { room, seq }),
+        );
+        return state;
       },
-      pending: (room: string) => this.#outbox.pending(room),
-      discard: (clientId: string) => this.#outbox.discard(clientId),
-      typing: (room: string, typing: boolean) =>
-        this.#connection.emitIfConnected('typing', { room, typing }),
-      leave: async (room: string) => {
-        this.#rooms.delete(room);
+      userId: () => this.#tokens.user?.id,
+      pending: (room) => this.#outbox.pending(room),
+      discard: (clientId) => this.#outbox.discard(clientId),
+      typing: (room, typing) => this.#connection.emitIfConnected('typing', { room, typing }),
+      leave: async (room) => {
+        this.#setRoom(room, undefined);
         if (!this.#connection.connected) return;
         await this.#connection.request('leave', { room });
       },
-      reportError: (error: ChatterError) => this.#reportError(error),
+      reportError: (error) => this.#reportError(error),
     };
   }
 
   /** History over the socket when connected, else over REST, so it also works offline-from-socket. */
   async #history(payload: HistoryPayload): Promise<HistoryPage> {
     if (this.#connection.connected) {
-      const { messages, hasMore } = await retryRateLimited(() =>
+      const { messages, changes, hasMore } = await retryRateLimited(() =>
         this.#connection.request('history', payload),
       );
-      return { messages, hasMore };
+      return { messages, changes, hasMore };
     }
     // REST pages stay at `historyPageMaxSize` even forwards; a smaller page is still a page
     // (`hasMore` says what follows), so a larger catch-up page is asked for in the REST size.
     const limit =
       payload.limit === undefined ? undefined : Math.min(payload.limit, LIMITS.historyPageMaxSize);
-    return this.#rest('api/messages', HistoryResponseSchema, { ...payload, limit });
-  }
-
-  /** A REST call with the current token; a refused token is refreshed and the call made again. */
-  async #rest<Output>(
-    path: string,
-    schema: Parameters<typeof restRequest<Output>>[0]['schema'],
-    query: Record<string, string | number | undefined>,
-  ): Promise<Output> {
-    if (this.#closed) throw new ChatterError('CLOSED', 'The client is closed');
-    const call = async () =>
-      restRequest({
-        baseUrl: this.#options.url,
-        path,
-        schema,
-        query,
-        token: await this.#tokens.current(),
-        fetch: this.#options.fetch,
-      });
-    try {
-      return await call();
-    } catch (error) {
-      if (!(toChatterError(error).code === 'UNAUTHORIZED' && this.#tokens.invalidate()))
-        throw error;
-      return call();
-    }
+    return this.#rest.get('api/messages', HistoryResponseSchema, { ...payload, limit });
   }
 
   #rejectWaiters(code: 'CLOSED'): void {

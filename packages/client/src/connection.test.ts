@@ -11,7 +11,21 @@ const message = (seq: number): Message => ({
   createdAt: '2026-11-24T10:00:00.000Z',
 });
 
-const page = (messages: unknown[]) => ({ ok: true, messages, hasMore: false });
+const page = (messages: unknown[], changes: unknown[] = []) => ({
+  ok: true,
+  messages,
+  changes,
+  hasMore: false,
+});
+
+const edit = (seq: number, target: Message) => ({
+  room: 'general',
+  seq,
+  type: 'edited',
+  message: { ...target, text: 'edited', editedAt: '2026-11-24T10:01:00.000Z' },
+  by: 'u1',
+  at: '2026-11-24T10:01:00.000Z',
+});
 
 describe('parseAck', () => {
   it('accepts a page of well-formed messages as they came', () => {
@@ -27,6 +41,38 @@ describe('parseAck', () => {
     expect(parsed.success).toBe(false);
     if (!parsed.success) {
       expect(parsed.error.issues.map((issue) => issue.path)).toEqual([['messages', 1, 'author']]);
+    }
+  });
+
+  it('accepts the changes of a page with the messages they carry as they came', () => {
+    const changes = [edit(3, message(1)), { ...edit(4, message(2)), extra: 'dropped' }];
+    const parsed = parseAck('history', page([message(1)], changes));
+    expect(parsed).toEqual({
+      success: true,
+      data: page([message(1)], [edit(3, message(1)), edit(4, message(2))]),
+    });
+    if (parsed.success) {
+      const [first] = (parsed.data as { changes: Array<{ message: unknown }> }).changes;
+      expect(first?.message).toBe(changes[0]?.message);
+    }
+  });
+
+  it('refuses a page with a malformed change, with the schema’s issues', () => {
+    const { author: _, ...withoutAuthor } = message(2);
+    const parsed = parseAck('history', page([], [{ ...edit(3, message(1)), type: 'renamed' }]));
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) {
+      expect(parsed.error.issues.map((issue) => issue.path)).toEqual([['changes', 0, 'type']]);
+    }
+    const broken = parseAck(
+      'history',
+      page([], [{ ...edit(3, message(1)), message: withoutAuthor }]),
+    );
+    expect(broken.success).toBe(false);
+    if (!broken.success) {
+      expect(broken.error.issues.map((issue) => issue.path)).toEqual([
+        ['changes', 0, 'message', 'author'],
+      ]);
     }
   });
 

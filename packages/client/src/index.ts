@@ -15,11 +15,21 @@ export {
   type GuestSessionOptions,
 } from './http.js';
 export { createIndexedDbOutbox, type IndexedDbOutboxOptions } from './indexeddb-outbox.js';
+export type {
+  MessageChange,
+  Reaction,
+  ReadReceipt,
+  ReadState,
+  ReceiptsEvent,
+  ReplyTo,
+  RoomSummary,
+} from './log-types.js';
 export type { PendingMessage } from './outbox.js';
 export {
   createLocalStorageOutbox,
   createMemoryOutbox,
   type LocalStorageOutboxOptions,
+  OutboxEntryKind,
   type OutboxStorage,
   type StoredOutboxEntry,
 } from './outbox-storage.js';
@@ -29,5 +39,6 @@ export type {
   Room,
   RoomEvents,
   RoomReset,
+  SendOptions,
 } from './room-api.js';
 export type { GetToken } from './token-source.js';

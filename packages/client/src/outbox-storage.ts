@@ -1,26 +1,64 @@
 /**
- * A message waiting in the outbox, as an {@link OutboxStorage} keeps it.
+ * What an outbox entry asks of the server: `message` sends a new message, `edit` replaces the
+ * text of one of the user's messages, `delete` deletes one, `react` and `unreact` add or remove
+ * the user's reaction to a message.
+ *
+ * @example
+ * ```ts
+ * const changes = room.pending.filter((entry) => entry.kind !== OutboxEntryKind.MESSAGE);
+ * ```
+ */
+export const OutboxEntryKind = {
+  MESSAGE: 'message',
+  EDIT: 'edit',
+  DELETE: 'delete',
+  REACT: 'react',
+  UNREACT: 'unreact',
+} as const;
+
+export type OutboxEntryKind = (typeof OutboxEntryKind)[keyof typeof OutboxEntryKind];
+
+/**
+ * An entry waiting in the outbox, as an {@link OutboxStorage} keeps it: a message to send, or a
+ * change to make to a stored message (see {@link OutboxEntryKind}). A storage keeps entries as
+ * they are given; it need not know the kinds.
  *
  * @example
  * ```ts
  * const entry: StoredOutboxEntry = {
- *   clientId: crypto.randomUUID(), userId: 'u1', room: 'general', text: 'hi',
+ *   clientId: crypto.randomUUID(), userId: 'u1', room: 'general', kind: 'message', text: 'hi',
  *   createdAt: new Date().toISOString(),
  * };
  * ```
  */
 export interface StoredOutboxEntry {
-  /** Minted once per message; every resend uses it, so the server stores the message once. */
+  /**
+   * Minted once per entry; every resend uses it, so the server stores a message (or applies an
+   * edit) once. Also the entry's key in the storage.
+   */
   clientId: string;
-  /** The sender. One storage can hold several users' messages; each client sends only its own. */
+  /** The sender. One storage can hold several users' entries; each client sends only its own. */
   userId: string;
   room: string;
+  /**
+   * What the entry asks for. Absent in entries kept by SDK versions from before edits and
+   * reactions, which are all messages.
+   */
+  kind?: OutboxEntryKind;
+  /** The text of a `message` or an `edit`; empty for the other kinds. */
   text: string;
+  /** The message an `edit`, `delete`, `react` or `unreact` applies to. */
+  messageId?: string;
+  /** The emoji of a `react` or `unreact`. */
+  emoji?: string;
+  /** The message (in the same room) a `message` replies to. */
+  replyTo?: string;
   createdAt: string;
 }
 
 /**
- * Where the outbox keeps messages until the server has acknowledged them. Methods may be
+ * Where the outbox keeps entries (messages, and changes to messages) until the server has
+ * acknowledged them. Methods may be
  * synchronous or return promises. `load` returns entries in the order they were `put`.
  *
  * @example
@@ -79,11 +117,23 @@ export interface LocalStorageOutboxOptions {
   storage?: Storage;
 }
 
+const KINDS: ReadonlySet<unknown> = new Set(Object.values(OutboxEntryKind));
+
 const isStoredEntry = (value: unknown): value is StoredOutboxEntry => {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
-  return ['clientId', 'userId', 'room', 'text', 'createdAt'].every(
-    (field) => typeof entry[field] === 'string',
+  const kind = entry.kind ?? OutboxEntryKind.MESSAGE;
+  const optional = (field: string) =>
+    entry[field] === undefined || typeof entry[field] === 'string';
+  return (
+    ['clientId', 'userId', 'room', 'text', 'createdAt'].every(
+      (field) => typeof entry[field] === 'string',
+    ) &&
+    KINDS.has(kind) &&
+    ['messageId', 'emoji', 'replyTo'].every(optional) &&
+    (kind === OutboxEntryKind.MESSAGE || typeof entry.messageId === 'string') &&
+    ((kind !== OutboxEntryKind.REACT && kind !== OutboxEntryKind.UNREACT) ||
+      typeof entry.emoji === 'string')
   );
 };
 

@@ -1,14 +1,17 @@
-import type { Message } from '@chatter/protocol';
+import type { Message, MessageChange } from '@chatter/protocol';
 import { ChatterError, isTransient, toChatterError } from './errors.js';
-import type { OutboxStorage, StoredOutboxEntry } from './outbox-storage.js';
+import { OutboxEntryKind, type OutboxStorage, type StoredOutboxEntry } from './outbox-storage.js';
 
 /**
- * A message the app sent that the server has not acknowledged yet (`queued`, `sending`), or one
- * the server refused for good (`failed`, with the reason in `error`).
+ * Something the app asked of the server that it has not acknowledged yet (`queued`, `sending`),
+ * or that the server refused for good (`failed`, with the reason in `error`): a message
+ * (`kind: 'message'`) or a change to one (`edit`, `delete`, `react`, `unreact`, on
+ * `messageId`). `text` is the text of a message or an edit, and empty for the other kinds.
  *
  * @example
  * ```ts
  * for (const pending of room.pending) {
+ *   if (pending.kind !== 'message') continue; // edits and reactions show on their message
  *   render(pending.text, pending.state === 'failed' ? pending.error?.message : 'sending…');
  * }
  * ```
@@ -16,10 +19,26 @@ import type { OutboxStorage, StoredOutboxEntry } from './outbox-storage.js';
 export interface PendingMessage {
   clientId: string;
   room: string;
+  kind: OutboxEntryKind;
   text: string;
+  /** The message an `edit`, `delete`, `react` or `unreact` applies to. */
+  messageId?: string;
+  /** The emoji of a `react` or `unreact`. */
+  emoji?: string;
+  /** The message a `message` replies to. */
+  replyTo?: string;
   createdAt: string;
   state: 'queued' | 'sending' | 'failed';
   error?: ChatterError;
+}
+
+/**
+ * The server's answer to an entry: the message in its latest state, and for a change the log
+ * entry it appended (`null` when it changed nothing, such as a repeated reaction).
+ */
+export interface OutboxResult {
+  message: Message;
+  change?: MessageChange | null;
 }
 
 interface Entry {
@@ -32,13 +51,13 @@ interface Entry {
 
 export interface OutboxDeps {
   storage: OutboxStorage;
-  /** Sends one message over the current connection; throws `ChatterError`. */
-  send(entry: StoredOutboxEntry): Promise<Message>;
+  /** Sends one entry over the current connection; throws `ChatterError`. */
+  send(entry: StoredOutboxEntry): Promise<OutboxResult>;
   isConnected(): boolean;
   /** Starts getting a fresh token and reconnecting; `false` if this client has no `getToken`. */
   refreshToken(): boolean;
-  /** A stored message, acknowledged by the server. */
-  delivered(message: Message): void;
+  /** An entry the server acknowledged: a stored message, or a change made. */
+  delivered(result: OutboxResult): void;
   changed(room: string): void;
   /** Problems nobody awaits (such as a restored message that fails), for `chat.on('error')`. */
   reportError(error: ChatterError): void;
@@ -55,14 +74,24 @@ const retryDelay = (attempts: number, error: ChatterError): number => {
   return ceiling / 2 + (Math.random() * ceiling) / 2;
 };
 
+/** An entry as it is kept, with the kind that entries of earlier SDK versions leave out. */
+const withKind = (entry: StoredOutboxEntry): StoredOutboxEntry =>
+  entry.kind ? entry : { ...entry, kind: OutboxEntryKind.MESSAGE };
+
+const NOTHING_PENDING: readonly PendingMessage[] = Object.freeze([]);
+
 /**
- * Messages on their way to the server. One at a time and in order, so they are stored in the
- * order the app sent them; each is resent with its `clientId` until the server answers, which
- * makes a resend of an already stored message return the original instead of a copy.
+ * Messages, and changes to messages, on their way to the server. One at a time and in order, so
+ * the server applies them in the order the app made them; each is resent with its `clientId`
+ * until the server answers, which makes a resend of an already stored message return the
+ * original instead of a copy, and a resent edit apply once. Deletions and reactions need no
+ * such id: repeating one changes nothing on the server.
  */
 export class Outbox {
   readonly #deps: OutboxDeps;
   readonly #entries: Entry[] = [];
+  /** `pending(room)` per room (`undefined`: every room), until an entry of that room changes. */
+  readonly #pending = new Map<string | undefined, readonly PendingMessage[]>();
   #running = false;
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,10 +107,10 @@ export class Outbox {
     const rooms = new Set<string>();
     for (const entry of stored) {
       if (this.#entries.some((each) => each.stored.clientId === entry.clientId)) continue;
-      this.#entries.push({ stored: entry, state: 'queued', attempts: 0, waiters: [] });
+      this.#entries.push({ stored: withKind(entry), state: 'queued', attempts: 0, waiters: [] });
       rooms.add(entry.room);
     }
-    for (const room of rooms) this.#deps.changed(room);
+    for (const room of rooms) this.#changed(room);
     this.flush();
   }
 
@@ -110,23 +139,25 @@ export class Outbox {
         attempts: 0,
         waiters: [{ resolve, reject }],
       });
-      this.#deps.changed(stored.room);
+      this.#changed(stored.room);
       this.flush();
     });
   }
 
-  /** What is pending in `room`, or in every room when `room` is omitted. */
-  pending(room?: string): PendingMessage[] {
-    return this.#entries
-      .filter((entry) => room === undefined || entry.stored.room === room)
-      .map(({ stored, state, error }) => ({
-        clientId: stored.clientId,
-        room: stored.room,
-        text: stored.text,
-        createdAt: stored.createdAt,
-        state,
-        ...(error ? { error } : {}),
-      }));
+  /**
+   * What is pending in `room`, or in every room when `room` is omitted: the same array until
+   * something in it changes, so UIs can tell a change by identity.
+   */
+  pending(room?: string): readonly PendingMessage[] {
+    let pending = this.#pending.get(room);
+    if (!pending) {
+      const entries = this.#entries.filter(
+        (entry) => room === undefined || entry.stored.room === room,
+      );
+      pending = entries.length === 0 ? NOTHING_PENDING : Object.freeze(entries.map(toPending));
+      this.#pending.set(room, pending);
+    }
+    return pending;
   }
 
   /** Drops a failed or still queued message; one being sent right now cannot be taken back. */
@@ -139,7 +170,7 @@ export class Outbox {
     for (const waiter of entry.waiters) {
       waiter.reject(new ChatterError('CLOSED', 'The message was discarded before it was sent'));
     }
-    this.#deps.changed(entry.stored.room);
+    this.#changed(entry.stored.room);
     return true;
   }
 
@@ -158,6 +189,7 @@ export class Outbox {
   close(): void {
     this.#closed = true;
     this.#wakeRetry?.();
+    this.#pending.clear();
     for (const entry of this.#entries.splice(0)) {
       for (const waiter of entry.waiters) {
         waiter.reject(
@@ -183,17 +215,17 @@ export class Outbox {
   /** Sends one entry; `false` when the queue must wait for the next connection. */
   async #sendOne(entry: Entry): Promise<boolean> {
     entry.state = 'sending';
-    this.#deps.changed(entry.stored.room);
+    this.#changed(entry.stored.room);
     try {
-      const message = await this.#deps.send(entry.stored);
-      await this.#settle(entry, message);
+      const result = await this.#deps.send(entry.stored);
+      await this.#settle(entry, result);
       return true;
     } catch (thrown) {
       const error = toChatterError(thrown);
       if (this.#closed) return false;
       entry.state = 'queued';
       entry.attempts += 1;
-      this.#deps.changed(entry.stored.room);
+      this.#changed(entry.stored.room);
       if (error.code === 'DISCONNECTED') return false;
       if (error.code === 'UNAUTHORIZED' && this.#deps.refreshToken()) return false;
       if (isTransient(error)) {
@@ -205,21 +237,28 @@ export class Outbox {
     }
   }
 
-  async #settle(entry: Entry, message: Message): Promise<void> {
+  async #settle(entry: Entry, result: OutboxResult): Promise<void> {
     this.#remove(entry);
-    this.#deps.delivered(message);
-    this.#deps.changed(entry.stored.room);
-    for (const waiter of entry.waiters) waiter.resolve(message);
+    this.#deps.delivered(result);
+    this.#changed(entry.stored.room);
+    for (const waiter of entry.waiters) waiter.resolve(result.message);
     await this.#forget(entry.stored.clientId);
   }
 
   async #fail(entry: Entry, error: ChatterError): Promise<void> {
     entry.state = 'failed';
     entry.error = error;
-    this.#deps.changed(entry.stored.room);
+    this.#changed(entry.stored.room);
     if (entry.waiters.length === 0) this.#deps.reportError(error);
     for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
     await this.#forget(entry.stored.clientId);
+  }
+
+  /** An entry of `room` was added, removed, or changed state. */
+  #changed(room: string): void {
+    this.#pending.delete(room);
+    this.#pending.delete(undefined);
+    this.#deps.changed(room);
   }
 
   #remove(entry: Entry): void {
@@ -249,3 +288,16 @@ export class Outbox {
     });
   }
 }
+
+const toPending = ({ stored, state, error }: Entry): PendingMessage => ({
+  clientId: stored.clientId,
+  room: stored.room,
+  kind: stored.kind ?? OutboxEntryKind.MESSAGE,
+  text: stored.text,
+  ...(stored.messageId === undefined ? {} : { messageId: stored.messageId }),
+  ...(stored.emoji === undefined ? {} : { emoji: stored.emoji }),
+  ...(stored.replyTo === undefined ? {} : { replyTo: stored.replyTo }),
+  createdAt: stored.createdAt,
+  state,
+  ...(error ? { error } : {}),
+});

@@ -1,5 +1,6 @@
-import type { Message } from '@chatter/protocol';
+import type { JoinAck, Message, MessageChange } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
+import type { LogEntry } from './message-log.js';
 import { RoomState } from './room-state.js';
 
 const message = (seq: number): Message => ({
@@ -11,15 +12,61 @@ const message = (seq: number): Message => ({
   createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
 });
 
-const seqs = (messages: readonly Message[]) => messages.map((each) => each.seq);
+const at = (seq: number) => new Date(Date.UTC(2026, 0, 1, 1, 0, seq)).toISOString();
+
+/** The log entry at `seq` that edits `target` to `text`, carrying its whole state after. */
+const edit = (target: Message, seq: number, text: string): MessageChange => ({
+  room: 'general',
+  seq,
+  type: 'edited',
+  message: { ...target, text, editedAt: at(seq) },
+  by: target.author.id,
+  at: at(seq),
+});
+
+const deletion = (target: Message, seq: number): MessageChange => {
+  const { reactions: _reactions, ...rest } = target;
+  return {
+    room: 'general',
+    seq,
+    type: 'deleted',
+    message: { ...rest, text: '', deletedAt: at(seq) },
+    by: target.author.id,
+    at: at(seq),
+  };
+};
+
+const reaction = (target: Message, seq: number, emoji: string, by: string): MessageChange => ({
+  room: 'general',
+  seq,
+  type: 'reaction_added',
+  message: { ...target, reactions: [{ emoji, count: 1, users: [by] }] },
+  by,
+  at: at(seq),
+  emoji,
+});
+
+const seqs = (entries: ReadonlyArray<Message | LogEntry>) => entries.map((each) => each.seq);
+
+type JoinedAck = Extract<JoinAck, { ok: true }>;
+
+/** A join acknowledgement: the room's read state left empty unless a test sets it. */
+const ack = (
+  fields: Pick<JoinedAck, 'epoch' | 'head' | 'messages' | 'hasMore'> & Partial<JoinedAck>,
+): JoinedAck => ({
+  ok: true,
+  room: 'general',
+  changes: [],
+  readSeq: 0,
+  unread: 0,
+  reads: [],
+  ...fields,
+});
 
 const joined = (...page: number[]) => {
   const state = new RoomState();
   const head = page.at(-1) ?? 0;
-  state.applyJoin(
-    { ok: true, room: 'general', epoch: 'e1', head, messages: page.map(message), hasMore: false },
-    false,
-  );
+  state.applyJoin(ack({ epoch: 'e1', head, messages: page.map(message), hasMore: false }), false);
   return state;
 };
 
@@ -62,18 +109,11 @@ describe('RoomState', () => {
     const state = new RoomState();
     state.receive(message(11));
     state.receive(message(10));
-    const { appended } = state.applyJoin(
-      {
-        ok: true,
-        room: 'general',
-        epoch: 'e1',
-        head: 10,
-        messages: [8, 9, 10].map(message),
-        hasMore: true,
-      },
+    const { passed } = state.applyJoin(
+      ack({ epoch: 'e1', head: 10, messages: [8, 9, 10].map(message), hasMore: true }),
       false,
     );
-    expect(seqs(appended)).toEqual([11]);
+    expect(seqs(passed)).toEqual([11]);
     expect(seqs(state.messages)).toEqual([8, 9, 10, 11]);
     expect(state.hasMoreHistory).toBe(true);
   });
@@ -81,19 +121,12 @@ describe('RoomState', () => {
   it('resumes a join after what it holds, within the same epoch', () => {
     const state = joined(1, 2);
     state.connectionLost();
-    const { outcome, appended } = state.applyJoin(
-      {
-        ok: true,
-        room: 'general',
-        epoch: 'e1',
-        head: 5,
-        messages: [3, 4].map(message),
-        hasMore: true,
-      },
+    const { outcome, passed } = state.applyJoin(
+      ack({ epoch: 'e1', head: 5, messages: [3, 4].map(message), hasMore: true }),
       true,
     );
     expect(outcome.reset).toBe(false);
-    expect(seqs(appended)).toEqual([3, 4]);
+    expect(seqs(passed)).toEqual([3, 4]);
     // The server has up to 5: one more page to fetch.
     expect(state.behind).toBe(true);
   });
@@ -101,7 +134,7 @@ describe('RoomState', () => {
   it('replaces everything when the epoch changed', () => {
     const state = joined(1, 2, 3);
     const { outcome } = state.applyJoin(
-      { ok: true, room: 'general', epoch: 'e2', head: 1, messages: [message(1)], hasMore: false },
+      ack({ epoch: 'e2', head: 1, messages: [message(1)], hasMore: false }),
       true,
     );
     expect(outcome).toEqual({ reset: true, previousEpoch: 'e1' });
@@ -115,14 +148,7 @@ describe('RoomState', () => {
     const state = joined(1, 2, 3, 4);
     state.connectionLost();
     const { outcome } = state.applyJoin(
-      {
-        ok: true,
-        room: 'general',
-        epoch: 'e1',
-        head: 2,
-        messages: [1, 2].map(message),
-        hasMore: false,
-      },
+      ack({ epoch: 'e1', head: 2, messages: [1, 2].map(message), hasMore: false }),
       true,
     );
     expect(outcome).toEqual({ reset: true, previousEpoch: 'e1' });
@@ -135,7 +161,7 @@ describe('RoomState', () => {
     const state = joined(1, 2);
     state.connectionLost();
     const { outcome } = state.applyJoin(
-      { ok: true, room: 'general', epoch: 'e1', head: 2, messages: [], hasMore: false },
+      ack({ epoch: 'e1', head: 2, messages: [], hasMore: false }),
       true,
     );
     expect(outcome.reset).toBe(false);
@@ -184,5 +210,173 @@ describe('RoomState', () => {
     state.receive(message(2));
     expect(state.messages).not.toBe(before);
     expect(seqs(before)).toEqual([1]);
+  });
+});
+
+describe('RoomState: changes in the log', () => {
+  it('moves the log on over a change, also one to a message it does not hold', () => {
+    const state = joined(5, 6);
+    const timeline = state.messages;
+    expect(seqs(state.receiveChange(edit(message(2), 7, 'older than the page')))).toEqual([7]);
+    expect(state.last).toBe(7);
+    expect(state.behind).toBe(false);
+    // Nothing it shows changed: the same array.
+    expect(state.messages).toBe(timeline);
+    // The next message follows the change without a gap.
+    expect(seqs(state.receive(message(8)))).toEqual([8]);
+  });
+
+  it("takes a forward page's messages and changes together, gap-free and in seq order", () => {
+    const state = joined(1);
+    const passed = state.receiveAll(
+      [message(4), message(2)],
+      [edit(message(2), 5, 'two, edited'), edit(message(1), 3, 'one, edited')],
+    );
+    expect(passed.map((entry) => `${entry.kind} ${entry.seq}`)).toEqual([
+      'message 2',
+      'change 3',
+      'message 4',
+      'change 5',
+    ]);
+    expect(state.last).toBe(5);
+    expect(state.messages.map((each) => each.text)).toEqual([
+      'one, edited',
+      'two, edited',
+      'message 4',
+    ]);
+  });
+
+  it('holds a change that arrives before its message, and applies it once the message is in', () => {
+    const state = joined(1);
+    expect(state.receiveChange(edit(message(2), 3, 'edited'))).toEqual([]);
+    expect(state.behind).toBe(true);
+    expect(state.head).toBe(3);
+    expect(seqs(state.receive(message(2)))).toEqual([2, 3]);
+    expect(state.messages.map((each) => each.text)).toEqual(['message 1', 'edited']);
+    expect(state.behind).toBe(false);
+  });
+
+  it('holds a message that arrives after a change it follows, until the gap before both fills', () => {
+    const state = joined(1);
+    expect(state.receive(message(4))).toEqual([]);
+    expect(state.receiveChange(reaction(message(1), 3, '👍', 'bob'))).toEqual([]);
+    const passed = state.receiveAll([message(2)]);
+    expect(seqs(passed)).toEqual([2, 3, 4]);
+    expect(state.messages[0]?.reactions).toEqual([{ emoji: '👍', count: 1, users: ['bob'] }]);
+    expect(seqs(state.messages)).toEqual([1, 2, 4]);
+  });
+
+  it('shows a change waiting behind a gap at once, and never goes back to an older state', () => {
+    const state = joined(1, 2);
+    const before = state.messages;
+    // Seq 5 arrives live while 3 and 4 are missing: its state is the newest there is.
+    expect(state.receiveChange(edit(message(2), 5, 'newest'))).toEqual([]);
+    expect(state.messages).not.toBe(before);
+    expect(state.messages[1]?.text).toBe('newest');
+    // The gap fills with an older edit of the same message (as broadcast at the time).
+    const passed = state.receiveAll([message(3)], [edit(message(2), 4, 'older')]);
+    expect(seqs(passed)).toEqual([3, 4, 5]);
+    expect(state.messages[1]).toMatchObject({ text: 'newest', editedAt: at(5) });
+    expect(state.last).toBe(5);
+  });
+
+  it('never applies an older state after a newer one, whatever order they come in', () => {
+    const state = joined(1);
+    state.receiveChange(edit(message(1), 4, 'third'));
+    state.receiveChange(edit(message(1), 3, 'second'));
+    expect(state.messages[0]?.text).toBe('third');
+    expect(seqs(state.receiveChange(edit(message(1), 2, 'first')))).toEqual([2, 3, 4]);
+    expect(state.messages[0]?.text).toBe('third');
+  });
+
+  it('drops a change it has already taken, live or from a page, keeping the same array', () => {
+    const state = joined(1);
+    const change = edit(message(1), 2, 'edited');
+    expect(seqs(state.receiveChange(change))).toEqual([2]);
+    const after = state.messages;
+    expect(state.receiveChange(change)).toEqual([]);
+    expect(state.receiveAll([], [change])).toEqual([]);
+    expect(state.messages).toBe(after);
+    // Held twice before the gap fills: passed once.
+    state.receiveChange(edit(message(1), 4, 'again'));
+    state.receiveChange(edit(message(1), 4, 'again'));
+    expect(seqs(state.receiveAll([message(3)], [edit(message(1), 4, 'again')]))).toEqual([3, 4]);
+  });
+
+  it('shows a deletion as a tombstone, and requotes replies to an edited or deleted parent', () => {
+    const parent = message(1);
+    const reply: Message = {
+      ...message(2),
+      replyTo: { id: parent.id, seq: 1, author: parent.author, excerpt: 'message 1' },
+    };
+    const state = new RoomState();
+    state.applyJoin(
+      ack({ epoch: 'e1', head: 2, messages: [parent, reply], hasMore: false }),
+      false,
+    );
+
+    state.receiveChange(edit(parent, 3, 'message one'));
+    expect(state.messages[1]?.replyTo).toEqual({ ...reply.replyTo, excerpt: 'message one' });
+
+    state.receiveChange(reaction({ ...parent, text: 'message one' }, 4, '🎉', 'bob'));
+    const deleted = deletion({ ...parent, text: 'message one' }, 5);
+    state.receiveChange(deleted);
+    expect(state.messages[0]).toEqual(deleted.message);
+    expect(state.messages[0]).toMatchObject({ text: '', deletedAt: at(5) });
+    expect(state.messages[0]?.reactions).toBeUndefined();
+    expect(state.messages[1]?.replyTo).toEqual({ ...reply.replyTo, excerpt: '', deleted: true });
+    expect(state.find(reply.id)).toBe(state.messages[1]);
+  });
+
+  it('after a first join, fetches what follows the page up to the head, changes included', () => {
+    const state = new RoomState();
+    // Message 5 was stored after the page was read, and arrived live before the answer.
+    state.receive(message(5));
+    state.applyJoin(
+      ack({ epoch: 'e1', head: 5, messages: [1, 2].map(message), hasMore: false }),
+      false,
+    );
+    expect(state.last).toBe(2);
+    expect(state.behind).toBe(true);
+    const passed = state.receiveAll(
+      [],
+      [edit(message(1), 3, 'edited'), reaction(message(2), 4, '👍', 'bob')],
+    );
+    expect(seqs(passed)).toEqual([3, 4, 5]);
+    expect(state.behind).toBe(false);
+    expect(state.messages.map((each) => each.text)).toEqual(['edited', 'message 2', 'message 5']);
+  });
+
+  it('resumes a join with the changes it replays, in order with its messages', () => {
+    const state = joined(1, 2);
+    state.connectionLost();
+    const { passed } = state.applyJoin(
+      ack({
+        epoch: 'e1',
+        head: 4,
+        messages: [message(4)],
+        changes: [edit(message(1), 3, 'edited while away')],
+        hasMore: false,
+      }),
+      true,
+    );
+    expect(seqs(passed)).toEqual([3, 4]);
+    expect(state.messages.map((each) => each.text)).toEqual([
+      'edited while away',
+      'message 2',
+      'message 4',
+    ]);
+  });
+
+  it('prepends an older page asked for right before the timeline, though changes left seq gaps', () => {
+    // 11 was a change: the timeline's messages are 10 and 12.
+    const state = joined(10, 12);
+    expect(state.prependOlder([5, 8].map(message), true, 9)).toBe(false);
+    expect(state.prependOlder([5, 8].map(message), true, 10)).toBe(true);
+    expect(seqs(state.messages)).toEqual([5, 8, 10, 12]);
+    // A newest page (no `before`) that reaches into the timeline is contiguous with it too.
+    expect(state.prependOlder([2, 4, 5, 8].map(message), true)).toBe(true);
+    expect(seqs(state.messages)).toEqual([2, 4, 5, 8, 10, 12]);
+    expect(state.find('id-4')?.seq).toBe(4);
   });
 });

@@ -1,72 +1,90 @@
 import {
   type HeadEvent,
-  type HistoryPayload,
   HistoryPayloadSchema,
-  type JoinAck,
   LIMITS,
   type Message,
+  MessageIdSchema,
   MessageTextSchema,
+  SeqCursorSchema,
   type TypingEvent,
   type User,
 } from '@chatter/protocol';
+import {
+  CHANGE_EVENTS,
+  type ChangeRequest,
+  deleteRequest,
+  editRequest,
+  reactionRequest,
+} from './change-requests.js';
 import { Emitter, type Listener } from './emitter.js';
-import { ChatterError, isTransient, toChatterError, validateLocally } from './errors.js';
+import { ChatterError, validateLocally } from './errors.js';
+import type { MessageChange, ReadState, ReceiptsEvent } from './log-types.js';
+import type { LogEntry } from './message-log.js';
 import type { PendingMessage } from './outbox.js';
-import type { HistoryOptions, HistoryPage, Room, RoomEvents } from './room-api.js';
-import { RoomState } from './room-state.js';
+import type { HistoryOptions, HistoryPage, Room, RoomEvents, SendOptions } from './room-api.js';
+import type { RoomChannel } from './room-channel.js';
+import { RoomReads } from './room-reads.js';
+import { RoomSync } from './room-sync.js';
 import { TypingIndicators } from './typing-indicators.js';
-
-type JoinedAck = Extract<JoinAck, { ok: true }>;
 
 /** How often a continuing `typing(true)` is repeated to the server (its timeout is longer). */
 const TYPING_REFRESH_MS = 2000;
 
-/** What a room needs from its client. */
-export interface RoomChannel {
-  join(room: string, since?: { since: number; epoch: string }): Promise<JoinedAck>;
-  history(payload: HistoryPayload): Promise<HistoryPage>;
-  send(room: string, text: string): Promise<Message>;
-  pending(room: string): PendingMessage[];
-  discard(clientId: string): Promise<boolean>;
-  typing(room: string, typing: boolean): void;
-  leave(room: string): Promise<void>;
-  reportError(error: ChatterError): void;
-}
-
 export class RoomImpl implements Room {
   readonly name: string;
   readonly #channel: RoomChannel;
-  readonly #state = new RoomState();
+  readonly #sync: RoomSync;
   readonly #events = new Emitter<RoomEvents>();
   readonly #typing: TypingIndicators;
-  /**
-   * Bumped on every lost connection and every rejoin for a new epoch, so answers to requests
-   * made for the timeline before are ignored.
-   */
-  #generation = 0;
-  #live = false;
+  readonly #reads: RoomReads;
   #left = false;
-  #sync: Promise<void> | undefined;
   /** When `typing: true` was last sent; -Infinity while not typing. */
   #typingSentAt = Number.NEGATIVE_INFINITY;
-  #catchUp: Promise<void> | undefined;
-  /** The newest `head` event heard while a sync was under way, to look at once it is done. */
-  #headDuringSync: HeadEvent | undefined;
 
   constructor(name: string, channel: RoomChannel) {
     this.name = name;
     this.#channel = channel;
     this.#typing = new TypingIndicators(name, (stop) => this.#typingChanged(stop));
+    this.#sync = new RoomSync({
+      name,
+      channel,
+      joined: (ack, outcome, fresh, passed) => {
+        if (outcome.reset) {
+          this.#events.emit('reset', {
+            room: name,
+            epoch: ack.epoch,
+            previousEpoch: outcome.previousEpoch,
+          });
+        }
+        this.#reads.joined(ack, fresh);
+        // A first join or a reset replaced the timeline: no `message` for the page it starts
+        // from, only for what lies beyond it; one `change` for all of it.
+        this.#passed(passed, false);
+        this.#events.emit('change', undefined);
+        this.#reads.flush();
+      },
+      passed: (entries, changed) => this.#passed(entries, changed || entries.length > 0),
+    });
+    this.#reads = new RoomReads({
+      room: name,
+      userId: () => channel.userId(),
+      send: (seq) => channel.read(name, seq),
+      canSend: () => this.#sync.live,
+      last: () => this.#sync.state.last,
+      moved: (state) => this.#events.emit('read', state),
+      receipts: (event) => this.#events.emit('receipts', event),
+      changed: () => this.#events.emit('change', undefined),
+    });
   }
 
   get epoch() {
-    return this.#state.epoch;
+    return this.#sync.state.epoch;
   }
   get messages(): readonly Message[] {
-    return this.#state.messages;
+    return this.#sync.state.messages;
   }
   get hasMoreHistory() {
-    return this.#state.hasMoreHistory;
+    return this.#sync.state.hasMoreHistory;
   }
   get pending(): readonly PendingMessage[] {
     return this.#channel.pending(this.name);
@@ -74,19 +92,66 @@ export class RoomImpl implements Room {
   get typingUsers(): readonly User[] {
     return this.#typing.users;
   }
+  get readSeq(): number {
+    return this.#reads.readSeq;
+  }
+  get unreadCount(): number {
+    return this.#reads.unreadCount;
+  }
+  get readPositions(): ReadonlyMap<string, number> {
+    return this.#reads.positions;
+  }
+  /** Joined on the current connection, with nothing in flight to catch up on. */
+  get settled(): boolean {
+    return this.#sync.settled;
+  }
 
   on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void {
     return this.#events.on(event, listener);
   }
 
-  send(text: string): Promise<Message> {
+  send(text: string, options: SendOptions = {}): Promise<Message> {
+    const { replyTo } = options;
     try {
       this.#assertActive();
       validateLocally(MessageTextSchema, text, 'text');
+      if (replyTo !== undefined) validateLocally(MessageIdSchema, replyTo, 'replyTo');
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#channel.send(this.name, text);
+    return this.#channel.send(this.name, text, replyTo);
+  }
+
+  edit(messageId: string, text: string): Promise<Message> {
+    return this.#change(() => editRequest(messageId, text));
+  }
+
+  delete(messageId: string): Promise<Message> {
+    return this.#change(() => deleteRequest(messageId));
+  }
+
+  react(messageId: string, emoji: string): Promise<Message> {
+    return this.#change(() => reactionRequest('react', messageId, emoji));
+  }
+
+  unreact(messageId: string, emoji: string): Promise<Message> {
+    return this.#change(() => reactionRequest('unreact', messageId, emoji));
+  }
+
+  markRead(seq?: number): Promise<ReadState> {
+    let target: number;
+    try {
+      this.#assertActive();
+      target =
+        seq === undefined ? this.#sync.state.last : validateLocally(SeqCursorSchema, seq, 'seq');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#reads.markRead(target);
+  }
+
+  readBy(messageId: string): readonly string[] {
+    return this.#reads.readBy(this.#sync.state.find(messageId));
   }
 
   async history(options: HistoryOptions = {}): Promise<HistoryPage> {
@@ -97,7 +162,10 @@ export class RoomImpl implements Room {
       'history',
     );
     const page = await this.#channel.history(payload);
-    if (payload.after === undefined && this.#state.prependOlder(page.messages, page.hasMore)) {
+    if (
+      payload.after === undefined &&
+      this.#sync.state.prependOlder(page.messages, page.hasMore, payload.before)
+    ) {
       this.#events.emit('change', undefined);
     }
     return page;
@@ -121,41 +189,41 @@ export class RoomImpl implements Room {
   async leave(): Promise<void> {
     if (this.#left) return;
     this.#left = true;
-    this.#live = false;
+    this.#sync.leave();
     this.#typing.clear();
+    this.#reads.close(new ChatterError('CLOSED', `You left room "${this.name}"`));
     await this.#channel.leave(this.name);
     this.#events.clear();
   }
 
-  /** Joined on the current connection, with nothing in flight to catch up on. */
-  get settled(): boolean {
-    return this.#live && !this.#sync && !this.#catchUp;
-  }
-
-  /**
-   * Joins on the current connection and resolves once caught up: after `since` when the room
-   * was joined before, else from the newest page. One sync per connection at a time.
-   */
+  /** Joins on the current connection and resolves once caught up (see `RoomSync.sync`). */
   sync(): Promise<void> {
-    if (!this.#sync) {
-      const run = this.#runSync().finally(() => {
-        // A sync from a connection that dropped may end after the next one started.
-        if (this.#sync !== run) return;
-        this.#sync = undefined;
-        const head = this.#headDuringSync;
-        this.#headDuringSync = undefined;
-        if (head) this.headEvent(head);
-      });
-      this.#sync = run;
-    }
-    return this.#sync;
+    return this.#sync.sync();
   }
 
   /** A message broadcast to the room or acknowledged to this user. */
   receive(message: Message): void {
-    if (this.#left) return;
-    this.#appended(this.#state.receive(message));
-    if (this.#live && this.#state.behind) this.#startCatchUp();
+    this.#sync.receive(message);
+  }
+
+  /** A change broadcast to the room or acknowledged to this user. */
+  receiveChange(change: MessageChange): void {
+    this.#sync.receiveChange(change);
+  }
+
+  /** The room's newest `seq`, announced by a server (see `RoomSync.headEvent`). */
+  headEvent(event: HeadEvent): void {
+    this.#sync.headEvent(event);
+  }
+
+  /** This user's read position moved (a `read` event: here, or on another device). */
+  readEvent(state: ReadState): void {
+    if (!this.#left) this.#reads.heard(state);
+  }
+
+  /** Others read further. */
+  receiptsEvent(event: ReceiptsEvent): void {
+    if (!this.#left) this.#reads.heardReceipts(event.reads);
   }
 
   typingEvent(event: TypingEvent): void {
@@ -163,127 +231,19 @@ export class RoomImpl implements Room {
     if (this.#typing.heard(event)) this.#typingChanged(event);
   }
 
-  /**
-   * The room's newest `seq`, announced by a server whose broadcasts to this room may have been
-   * lost: a head beyond the timeline is a gap to fetch, one of another epoch a rejoin.
-   */
-  headEvent(event: HeadEvent): void {
-    if (this.#left) return;
-    if (this.#sync) {
-      // The sync's join may have read the room before this head was announced.
-      const kept = this.#headDuringSync;
-      if (!kept || kept.epoch !== event.epoch || event.head > kept.head) {
-        this.#headDuringSync = event;
-      }
-      return;
-    }
-    // Not in the room on this connection: the next join catches up anyway.
-    if (!this.#live) return;
-    if (event.epoch !== this.#state.epoch) this.#rejoin();
-    else if (this.#state.announceHead(event.head)) void this.#startCatchUp();
-  }
-
   connectionLost(): void {
-    this.#generation += 1;
     // The server forgets typing with the connection; the next keystroke must announce it again.
     this.#typingSentAt = Number.NEGATIVE_INFINITY;
-    this.#live = false;
-    this.#sync = undefined;
-    this.#catchUp = undefined;
-    this.#headDuringSync = undefined;
-    this.#state.connectionLost();
+    this.#sync.connectionLost();
     if (this.#typing.size > 0) {
       this.#typing.clear();
       this.#events.emit('change', undefined);
     }
   }
 
-  /** The outbox changed this room's pending messages. */
+  /** The outbox changed this room's pending entries. */
   pendingChanged(): void {
     this.#events.emit('change', undefined);
-  }
-
-  async #runSync(): Promise<void> {
-    const generation = this.#generation;
-    const state = this.#state;
-    const since = state.resumable ? { since: state.last, epoch: state.epoch ?? '' } : undefined;
-    const ack = await this.#channel.join(this.name, since);
-    if (generation !== this.#generation || this.#left) {
-      throw new ChatterError('DISCONNECTED', 'The connection dropped while joining');
-    }
-    const { outcome, appended } = state.applyJoin(ack, since !== undefined);
-    this.#live = true;
-    if (since && !outcome.reset) {
-      this.#appended(appended);
-    } else {
-      // A first join or a new epoch replaced the timeline: one `change`, no `message` for the
-      // page it starts from.
-      if (outcome.reset) {
-        this.#events.emit('reset', {
-          room: this.name,
-          epoch: ack.epoch,
-          previousEpoch: outcome.previousEpoch,
-        });
-      }
-      this.#events.emit('change', undefined);
-    }
-    if (state.behind) await this.#startCatchUp();
-  }
-
-  /**
-   * Joins again on the same connection, as after a reconnection: the join's answer says whether
-   * the epoch really changed (then the room resets) or the announcement was stale.
-   */
-  #rejoin(): void {
-    this.#generation += 1;
-    this.#live = false;
-    this.#catchUp = undefined;
-    this.sync().catch((error: unknown) => {
-      const chatterError = toChatterError(error);
-      if (!isTransient(chatterError)) this.#channel.reportError(chatterError);
-    });
-  }
-
-  /** Fetches what lies between the timeline and the newest `seq` seen, page by page. */
-  #startCatchUp(): Promise<void> {
-    if (!this.#catchUp) {
-      const run = this.#fetchMissing().finally(() => {
-        // One for a timeline since replaced may end after the next one started.
-        if (this.#catchUp === run) this.#catchUp = undefined;
-      });
-      this.#catchUp = run;
-    }
-    return this.#catchUp.catch((error: unknown) => {
-      const chatterError = toChatterError(error);
-      // A dropped connection is not worth reporting: the next join catches up anyway.
-      if (chatterError.code !== 'DISCONNECTED') this.#channel.reportError(chatterError);
-    });
-  }
-
-  async #fetchMissing(): Promise<void> {
-    const generation = this.#generation;
-    const state = this.#state;
-    // Forward pages may be larger than others: 10,000 missed messages take 10 round trips, not 100.
-    const size = LIMITS.catchUpPageMaxSize;
-    const fetchAfter = (after: number) => {
-      const page = this.#channel.history({ room: this.name, after, limit: size });
-      // Awaited below, or dropped when the catch-up ends first: never an unhandled rejection.
-      page.catch(() => undefined);
-      return { after, page };
-    };
-    let next: ReturnType<typeof fetchAfter> | undefined;
-    while (state.behind && generation === this.#generation && !this.#left) {
-      const from = state.last;
-      const current = next?.after === from ? next : fetchAfter(from);
-      // Seqs are gap-free, so the page after this one starts `size` further on: ask for it now,
-      // and the server reads it while this one travels and is checked. At most two in flight.
-      next = from + size < state.head ? fetchAfter(from + size) : undefined;
-      const page = await current.page;
-      if (generation !== this.#generation || this.#left) return;
-      this.#appended(state.receiveAll(page.messages));
-      // The server has nothing after `from`: what we were waiting for does not exist.
-      if (state.last === from) return;
-    }
   }
 
   #typingChanged(event: TypingEvent): void {
@@ -291,11 +251,27 @@ export class RoomImpl implements Room {
     this.#events.emit('change', undefined);
   }
 
-  /** Emits `message` for each newly appended one, then `change`. */
-  #appended(messages: readonly Message[]): void {
-    if (messages.length === 0) return;
-    for (const message of messages) this.#events.emit('message', message);
-    this.#events.emit('change', undefined);
+  /**
+   * Counts the entries the log passed (unread), then emits `message` or the change's own event
+   * for each, in `seq` order, and then `change` if asked to.
+   */
+  #passed(entries: readonly LogEntry[], emitChange: boolean): void {
+    this.#reads.passed(entries);
+    for (const entry of entries) {
+      if (entry.kind === 'message') this.#events.emit('message', entry.message);
+      else this.#events.emit(CHANGE_EVENTS[entry.change.type], entry.change);
+    }
+    if (emitChange) this.#events.emit('change', undefined);
+  }
+
+  /** Checks a change here, as the server would, and queues it in the outbox. */
+  #change(build: () => ChangeRequest): Promise<Message> {
+    try {
+      this.#assertActive();
+      return this.#channel.change(this.name, build());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #assertActive(): void {

@@ -30,6 +30,18 @@ describe('TypingIndicators', () => {
     expect(expired).toEqual([]);
   });
 
+  it('gives the same array until someone starts or stops, a repeated start included', () => {
+    const { typing } = indicators();
+    typing.heard(event(ada, true));
+    const shown = typing.users;
+    expect(typing.users).toBe(shown);
+    typing.heard(event(ada, true));
+    expect(typing.users).toBe(shown);
+    typing.heard(event(bob, true));
+    expect(typing.users).not.toBe(shown);
+    expect(typing.users).toEqual([ada, bob]);
+  });
+
   it('ends an indicator nobody stops typingIndicatorTtlMs after its start, as a stop', () => {
     const { typing, expired } = indicators();
     typing.heard(event(ada, true));

@@ -15,6 +15,8 @@ export class TypingIndicators {
   readonly #room: string;
   readonly #expired: (event: TypingEvent) => void;
   readonly #shown = new Map<string, Indicator>();
+  /** `users`, until someone starts or stops. */
+  #users: readonly User[] | undefined;
 
   /** `expired` hears the stop of an indicator that ran out, as if the server had sent it. */
   constructor(room: string, expired: (event: TypingEvent) => void) {
@@ -22,8 +24,10 @@ export class TypingIndicators {
     this.#expired = expired;
   }
 
-  get users(): User[] {
-    return [...this.#shown.values()].map((indicator) => indicator.user);
+  /** The same array until someone starts or stops. */
+  get users(): readonly User[] {
+    this.#users ??= Object.freeze([...this.#shown.values()].map((indicator) => indicator.user));
+    return this.#users;
   }
 
   get size(): number {
@@ -41,22 +45,27 @@ export class TypingIndicators {
       if (!shown) return false;
       clearTimeout(shown.timer);
       this.#shown.delete(user.id);
+      this.#users = undefined;
       return true;
     }
     if (shown) clearTimeout(shown.timer);
     this.#shown.set(user.id, { user, timer: this.#expiry(user) });
-    return shown?.user.name !== user.name;
+    const changed = shown?.user.name !== user.name;
+    if (changed) this.#users = undefined;
+    return changed;
   }
 
   /** Forgets every indicator, silently (a lost connection or a left room). */
   clear(): void {
     for (const { timer } of this.#shown.values()) clearTimeout(timer);
     this.#shown.clear();
+    this.#users = undefined;
   }
 
   #expiry(user: User): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => {
       this.#shown.delete(user.id);
+      this.#users = undefined;
       this.#expired({ room: this.#room, user, typing: false });
     }, LIMITS.typingIndicatorTtlMs);
     // In Node, a pending timer keeps the process alive; an indicator is no reason to. Browsers

@@ -145,6 +145,7 @@ describe('the persistent outboxes in a browser', () => {
       expect(pending).toEqual({
         clientId: expect.any(String),
         room: ROOM,
+        kind: 'message',
         text: TEXT,
         createdAt: expect.any(String),
         state: 'queued',
@@ -154,6 +155,7 @@ describe('the persistent outboxes in a browser', () => {
         clientId: pending.clientId,
         userId: USER.id,
         room: ROOM,
+        kind: 'message',
         text: TEXT,
         createdAt: pending.createdAt,
       };

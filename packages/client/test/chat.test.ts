@@ -197,7 +197,7 @@ describe('two people chatting', () => {
     const [first, second] = await Promise.all([chat.join(name), chat.join(name)]);
     expect(second).toBe(first);
     expect(await chat.join(name)).toBe(first);
-    expect(chat.rooms).toEqual([first]);
+    expect(chat.joinedRooms).toEqual([first]);
   });
 
   it('knows its user from the token', async () => {
@@ -242,7 +242,7 @@ describe('errors', () => {
     expect(await outbox.load(user.id)).toEqual([]);
     expect(await server.history(secret)).toEqual([]);
     await expect(chat.join(secret)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(chat.rooms.map((room) => room.name)).toEqual(['open']);
+    expect(chat.joinedRooms.map((room) => room.name)).toEqual(['open']);
   });
 
   it('still sends when the outbox storage fails, and reports the storage problem', async () => {
@@ -282,7 +282,7 @@ describe('errors', () => {
     const adaRoom = await ada.chat.join(name);
     const bobRoom = await bob.chat.join(name);
     await adaRoom.leave();
-    expect(ada.chat.rooms).toEqual([]);
+    expect(ada.chat.joinedRooms).toEqual([]);
     await expect(adaRoom.send('hello?')).rejects.toMatchObject({ code: 'CLOSED' });
     await bobRoom.send('anyone?');
     expect(adaRoom.messages).toEqual([]);

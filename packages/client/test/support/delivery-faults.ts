@@ -20,6 +20,27 @@ export type Action =
 
 export type Fault = Exclude<Action, { kind: 'send' | 'post' }>;
 
+/** The reactions the log property test uses: few, so that adds and removes meet. */
+export const EMOJI = ['👍', '🎉', '👩🏽‍💻'] as const;
+
+/**
+ * The steps of the log property test: those of `Action`, and changes to messages already
+ * stored. `pick` chooses the target among the messages that qualify (modulo their number).
+ *
+ * - `reply`: the client sends a reply to a message.
+ * - `edit`, `delete`: the client edits or deletes one of its own messages.
+ * - `react`: the client adds (`add`) or removes a reaction, on anyone's message.
+ * - `othersEdit`, `othersReact`: someone else does, over REST.
+ */
+export type LogAction =
+  | Action
+  | { kind: 'reply'; pick: number; text: string }
+  | { kind: 'edit'; pick: number; text: string }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'react'; pick: number; emoji: (typeof EMOJI)[number]; add: boolean }
+  | { kind: 'othersEdit'; pick: number; text: string }
+  | { kind: 'othersReact'; pick: number; emoji: (typeof EMOJI)[number]; add: boolean };
+
 const text = fc.string({ minLength: 1, maxLength: 20 }).map((value) => `m ${value}`);
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -54,6 +75,30 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+const pick = fc.nat({ max: 1000 });
+const emoji = fc.constantFrom(...EMOJI);
+
+export const logAction: fc.Arbitrary<LogAction> = fc.oneof(
+  { weight: 10, arbitrary: action },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reply' as const), pick, text }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), pick, text }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('react' as const), pick, emoji, add: fc.boolean() }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('othersEdit' as const), pick, text }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('othersReact' as const),
+      pick,
+      emoji,
+      add: fc.boolean(),
+    }),
+  },
+);
+
 /** Retrying soon enough, and giving up on a lost answer soon enough, for many runs to fit. */
 export const IMPATIENT_CLIENT = {
   transports: ['websocket'],
@@ -63,11 +108,18 @@ export const IMPATIENT_CLIENT = {
   ackTimeoutMs: 500,
 } satisfies Partial<ChatterClientOptions>;
 
-/** Whether `messages` go up one `seq` at a time, with no gap and no repeat. */
+/**
+ * Whether `messages` go up one `seq` at a time, with no gap and no repeat: in a log of messages
+ * only (changes take seqs between messages).
+ */
 export const isTimeline = (messages: readonly Message[]) =>
   messages.every(
     (message, index) => index === 0 || message.seq === (messages[index - 1]?.seq ?? 0) + 1,
   );
+
+/** Whether `messages` go up in `seq` with no repeat (gaps are changes' seqs). */
+export const isOrdered = (messages: readonly Message[]) =>
+  messages.every((message, index) => index === 0 || message.seq > (messages[index - 1]?.seq ?? 0));
 
 /** Plays `fault` on `proxy`; an outage or lost replies last their time before this resolves. */
 export const playFault = async (proxy: FaultyProxy, fault: Fault): Promise<void> => {

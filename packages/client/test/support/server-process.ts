@@ -5,13 +5,24 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Message, MessageSchema } from '@chatter/protocol';
+import {
+  HistoryResponseSchema,
+  type Message,
+  type MessageChange,
+  MessageChangeResponseSchema,
+  MessageSchema,
+  type RoomSummary,
+  RoomsResponseSchema,
+} from '@chatter/protocol';
 import { SignJWT } from 'jose';
 
 /** The server's source; spawned as its own process, exactly as `pnpm dev` runs it. */
 const SERVER_DIR = fileURLToPath(new URL('../../../../apps/server/', import.meta.url));
 
 export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
+
+/** Who `ServerProcess.post` and the other REST helpers act as unless told otherwise. */
+export const POSTER = { id: 'poster', name: 'Poster' };
 
 /** A port nothing listens on now, for a process the test starts and restarts on it. */
 export const freePort = async (): Promise<number> => {
@@ -131,36 +142,97 @@ export class ServerProcess {
 
   /** The room's whole stored history, read over REST page by page: the source of truth. */
   async history(room: string): Promise<Message[]> {
+    return (await this.log(room)).messages;
+  }
+
+  /**
+   * The room's whole log over REST, forward page by page: its messages in their latest state,
+   * and every change entry (each with the message's state as it is now).
+   */
+  async log(room: string): Promise<{ messages: Message[]; changes: MessageChange[] }> {
     const token = await this.token({ id: 'auditor', name: 'Auditor' });
-    const all: Message[] = [];
+    const messages: Message[] = [];
+    const changes: MessageChange[] = [];
     for (let after = 0; ; ) {
       const response = await fetch(
         `${this.url}/api/messages?room=${room}&after=${after}&limit=100`,
-        {
-          headers: { authorization: `Bearer ${token}` },
-        },
+        { headers: { authorization: `Bearer ${token}` } },
       );
       if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
-      const body = (await response.json()) as { messages: unknown[]; hasMore: boolean };
-      const page = body.messages.map((message) => MessageSchema.parse(message));
-      all.push(...page);
-      const last = page.at(-1);
-      if (!body.hasMore || !last) return all;
-      after = last.seq;
+      const page = HistoryResponseSchema.parse(await response.json());
+      messages.push(...page.messages);
+      changes.push(...page.changes);
+      // A forward page covers its range of seqs without a gap, messages and changes together.
+      const end = Math.max(
+        after,
+        ...page.messages.map((m) => m.seq),
+        ...page.changes.map((c) => c.seq),
+      );
+      if (!page.hasMore || end === after) return { messages, changes };
+      after = end;
     }
   }
 
   /** Posts as another user over REST, the way a bot or another app would. */
-  async post(room: string, text: string, user = { id: 'poster', name: 'Poster' }) {
-    const response = await fetch(`${this.url}/api/messages`, {
-      method: 'POST',
+  async post(
+    room: string,
+    text: string,
+    user = POSTER,
+    options: { replyTo?: string } = {},
+  ): Promise<Message> {
+    const body = await this.#call('POST', 'api/messages', user, { room, text, ...options }, 201);
+    return MessageSchema.parse((body as { message: unknown }).message);
+  }
+
+  /** Edits a message as `user` over REST. */
+  edit(id: string, text: string, user = POSTER) {
+    return this.#change('PATCH', `api/messages/${id}`, user, { text });
+  }
+
+  /** Deletes a message as `user` over REST. */
+  remove(id: string, user = POSTER) {
+    return this.#change('DELETE', `api/messages/${id}`, user);
+  }
+
+  /** Adds (`true`) or removes `user`'s reaction over REST. */
+  react(id: string, emoji: string, user = POSTER, add = true) {
+    const path = `api/messages/${id}/reactions/${encodeURIComponent(emoji)}`;
+    return this.#change(add ? 'PUT' : 'DELETE', path, user);
+  }
+
+  /** The rooms the server remembers for `user`, with read positions and unread counts. */
+  async rooms(user: { id: string; name: string }): Promise<RoomSummary[]> {
+    return RoomsResponseSchema.parse(await this.#call('GET', 'api/rooms', user, undefined, 200))
+      .rooms;
+  }
+
+  async #change(
+    method: string,
+    path: string,
+    user: { id: string; name: string },
+    body?: unknown,
+  ): Promise<{ message: Message; change: MessageChange | null }> {
+    return MessageChangeResponseSchema.parse(await this.#call(method, path, user, body, 200));
+  }
+
+  async #call(
+    method: string,
+    path: string,
+    user: { id: string; name: string },
+    body: unknown,
+    status: number,
+  ): Promise<unknown> {
+    const response = await fetch(`${this.url}/${path}`, {
+      method,
       headers: {
         authorization: `Bearer ${await this.token(user)}`,
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      body: JSON.stringify({ room, text }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    if (response.status !== 201) throw new Error(`post: ${response.status}`);
-    return MessageSchema.parse(((await response.json()) as { message: unknown }).message);
+    if (response.status !== status) {
+      throw new Error(`${method} /${path}: ${response.status} ${await response.text()}`);
+    }
+    return response.json();
   }
 }

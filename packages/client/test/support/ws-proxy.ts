@@ -4,13 +4,17 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
-/** Engine.IO frames carrying a Socket.IO `message` event from the server. */
-const isMessageEvent = (frame: string) => frame.startsWith('42["message"');
+/**
+ * Engine.IO frames carrying an entry of a room's log from the server: a Socket.IO `message` or
+ * `change` event.
+ */
+const isMessageEvent = (frame: string) =>
+  frame.startsWith('42["message"') || frame.startsWith('42["change"');
 
 interface Link {
   client: WebSocket;
   server: WebSocket;
-  /** The `message` events this link delivered, newest last. */
+  /** The `message` and `change` events this link delivered, newest last. */
   delivered: string[];
 }
 
@@ -35,13 +39,13 @@ export class FaultyProxy {
   readonly httpRequests: string[] = [];
   /** The URL of every WebSocket upgrade request, refused or not, in order. */
   readonly upgradeRequests: string[] = [];
-  /** Each `message` event is delivered twice while set. */
+  /** Each `message` and `change` event is delivered twice while set. */
   duplicateEverything = false;
   /** Frames from the server are lost while set: requests arrive, answers never do. */
   loseReplies = false;
   /**
-   * The next this many `message` events are lost while the connection stays up, as a broadcast
-   * relayed through an at-most-once channel (Redis pub/sub between nodes, say) can be.
+   * The next this many `message` and `change` events are lost while the connection stays up, as
+   * a broadcast relayed through an at-most-once channel (Redis pub/sub between nodes, say) can be.
    */
   loseMessageEvents = 0;
   /** Frames from the server that this accepts are lost while the connection stays up. */
@@ -102,7 +106,7 @@ export class FaultyProxy {
     if (refusing) this.drop();
   }
 
-  /** Delivers the last `count` `message` events again, on every connection. */
+  /** Delivers the last `count` `message` and `change` events again, on every connection. */
   redeliver(count: number): void {
     for (const link of this.#links) {
       for (const frame of link.delivered.slice(-count)) link.client.send(frame);
