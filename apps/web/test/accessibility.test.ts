@@ -19,6 +19,7 @@ import {
   send,
   signIn,
 } from './support/app.js';
+import { focused, pressUntil, withoutIndicator } from './support/keyboard.js';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WCAG_2_1_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -151,6 +152,88 @@ describe.each<ColorScheme>(['light', 'dark'])(
       expect(await axeViolations(scanned.page)).toEqual([]);
     });
 
+    it('on edits, a deletion, reactions, replies, read receipts, the picker, the editor and the dialog', async () => {
+      const room = `axe-log-${colorScheme}`;
+      const scanned = await axeVisitor('Rita Review', DESKTOP, colorScheme);
+      await signIn(scanned);
+      await openRoom(scanned.page, room);
+      const other = await member('Omar Other');
+      await openRoom(other.page, room);
+      const { page } = scanned;
+
+      await send(other.page, 'Can someone review my pull request?');
+      await storedWithText(page, 'Can someone review').waitFor();
+      // By id from here: the reply below quotes its text.
+      const questionId = await storedWithText(page, 'Can someone review').getAttribute(
+        'data-message-id',
+      );
+      const question = messageLog(page).locator(`li[data-message-id="${questionId}"]`);
+      await send(page, 'I can take a look');
+      await send(page, 'Wrong window, sorry');
+      const wrong = storedWithText(page, 'Wrong window');
+      await wrong.waitFor();
+      // A deletion (a tombstone), an edit (the mark), a reply (the quote).
+      await wrong.hover();
+      await wrong.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+      await itemWithText(page, 'This message was deleted').waitFor();
+      const mine = storedWithText(page, 'I can take a look');
+      await mine.hover();
+      await mine.getByRole('button', { name: 'Edit' }).click();
+      await page
+        .getByRole('textbox', { name: 'Edit message' })
+        .fill('I can take a look after lunch');
+      await page.getByRole('textbox', { name: 'Edit message' }).press('Enter');
+      await question.hover();
+      await question.getByRole('button', { name: 'Reply' }).click();
+      await page.keyboard.type('Looking now');
+      await page.keyboard.press('Enter');
+      const reply = storedWithText(page, 'Looking now');
+      await reply.getByRole('button', { name: /^In reply to Omar Other/ }).waitFor();
+      // Reactions: one this person made (pressed), one they did not.
+      await question.hover();
+      await question.getByRole('button', { name: 'Add reaction' }).click();
+      await page.getByRole('menuitemcheckbox', { name: 'thumbs up' }).click();
+      const atOther = other.page.locator('li.message[data-seq]', { hasText: 'Looking now' });
+      await atOther.hover();
+      await atOther.getByRole('button', { name: 'Add reaction' }).click();
+      await other.page.getByRole('menuitemcheckbox', { name: 'party' }).click();
+      await reply.getByRole('button', { name: /^party: 1 person$/ }).waitFor();
+      await question.getByRole('button', { name: /^thumbs up: 1 person$/ }).waitFor();
+      await reply.getByText('Seen by Omar Other').waitFor();
+      await itemWithText(page, 'after lunch (edited)').waitFor();
+      // The composer quoting a message, and one message's actions showing.
+      await question.hover();
+      await question.getByRole('button', { name: 'Reply' }).click();
+      await page.locator('#composer-reply').waitFor();
+      await question.hover();
+      const withActions = await axeViolations(page);
+
+      await question.getByRole('button', { name: 'Add reaction' }).click();
+      await page.getByRole('menu', { name: 'Add a reaction' }).waitFor();
+      const withPicker = await axeViolations(page);
+      await page.keyboard.press('Escape');
+
+      await mine.hover();
+      await mine.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('textbox', { name: 'Edit message' }).waitFor();
+      const withEditor = await axeViolations(page);
+      await page.keyboard.press('Escape');
+
+      await reply.hover();
+      await reply.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog', { name: 'Delete this message?' }).waitFor();
+      const withDialog = await axeViolations(page);
+      await page.keyboard.press('Escape');
+
+      expect({ withActions, withPicker, withEditor, withDialog }).toEqual({
+        withActions: [],
+        withPicker: [],
+        withEditor: [],
+        withDialog: [],
+      });
+    });
+
     it('on every avatar colour', async () => {
       const room = `axe-avatars-${colorScheme}`;
       // Authors whose ids give the eight avatar tones: the colour follows the id, and sign-in ids
@@ -198,89 +281,6 @@ describe.each<ColorScheme>(['light', 'dark'])(
     });
   },
 );
-
-interface Focused {
-  /** Tag, id and name, enough to tell the elements of the walk apart in a failure. */
-  label: string;
-  id: string;
-  inSidebar: boolean;
-  /** How focus shows on it, or null when nothing visible does. */
-  indicator: string | null;
-}
-
-const focused = (page: Page): Promise<Focused | null> =>
-  page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return null;
-    const name =
-      element.getAttribute('aria-label') ??
-      element.getAttribute('placeholder') ??
-      element.textContent?.trim().slice(0, 40) ??
-      '';
-    const label = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''} "${name}"`;
-
-    const style = getComputedStyle(element);
-    let indicator: string | null = null;
-    if (
-      style.outlineStyle !== 'none' &&
-      Number.parseFloat(style.outlineWidth) > 0 &&
-      style.outlineColor !== 'rgba(0, 0, 0, 0)'
-    ) {
-      indicator = `outline ${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}`;
-    }
-    // The composer's textarea has no outline of its own: the box around it takes the focus
-    // colour as its border (`.composer-box:focus-within`).
-    const box = element.closest('.composer-box');
-    if (!indicator && box?.matches(':focus-within')) {
-      const boxStyle = getComputedStyle(box);
-      const probe = document.createElement('span');
-      probe.style.color = boxStyle.getPropertyValue('--focus');
-      document.body.append(probe);
-      const focusColor = getComputedStyle(probe).color;
-      probe.remove();
-      if (
-        Number.parseFloat(boxStyle.borderTopWidth) > 0 &&
-        boxStyle.borderTopColor === focusColor
-      ) {
-        indicator = `composer box border ${boxStyle.borderTopColor}`;
-      }
-    }
-    return {
-      label,
-      id: element.id,
-      inSidebar: element.closest('#sidebar') !== null,
-      indicator,
-    };
-  });
-
-/**
- * Presses `key` until `isTarget` accepts the focused element, returning every element focused on
- * the way (the target last).
- */
-const pressUntil = async (
-  page: Page,
-  key: 'Tab' | 'Shift+Tab',
-  isTarget: (element: Focused) => boolean,
-  maxPresses = 20,
-): Promise<Focused[]> => {
-  const walk: Focused[] = [];
-  for (let presses = 0; presses < maxPresses; presses += 1) {
-    await page.keyboard.press(key);
-    const element = await focused(page);
-    if (!element) continue;
-    walk.push(element);
-    if (isTarget(element)) return walk;
-  }
-  throw new Error(
-    `${key} did not reach the element within ${maxPresses} presses; it focused:\n${walk
-      .map((element) => element.label)
-      .join('\n')}`,
-  );
-};
-
-/** The focused elements of a walk that show no focus at all. */
-const withoutIndicator = (walk: Focused[]): string[] =>
-  walk.filter((element) => element.indicator === null).map((element) => element.label);
 
 const signInWithKeyboard = async (page: Page, name: string): Promise<void> => {
   // The name box has autofocus: typing right away must go into it.
@@ -435,5 +435,63 @@ describe('ARIA', () => {
     await server.post('aria-news', 'Breaking news');
     await page.getByRole('link', { name: /aria-news\s*, 1 unread message$/ }).waitFor();
     expect(await news.locator('[aria-hidden="true"]', { hasText: /^1$/ }).count()).toBe(1);
+  });
+  it('names the message actions, the reaction picker and chips, and the delete dialog', async () => {
+    const { page } = await member('Nia Names');
+    await openRoom(page, 'aria-actions');
+    await send(page, 'Named controls');
+    const message = storedWithText(page, 'Named controls');
+    await message.waitFor();
+
+    const actions = message.getByRole('group', { name: 'Actions for the message from Nia Names' });
+    expect(
+      await actions
+        .getByRole('button')
+        .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label'))),
+    ).toEqual(['Add reaction', 'Reply', 'Edit', 'Delete']);
+    const trigger = actions.getByRole('button', { name: 'Add reaction' });
+    expect(await trigger.getAttribute('aria-haspopup')).toBe('menu');
+    expect(await trigger.getAttribute('aria-expanded')).toBe('false');
+
+    await message.hover();
+    await trigger.click();
+    expect(await trigger.getAttribute('aria-expanded')).toBe('true');
+    const menu = page.getByRole('menu', { name: 'Add a reaction' });
+    expect(await menu.getAttribute('id')).toBe(await trigger.getAttribute('aria-controls'));
+    const options = menu.getByRole('menuitemcheckbox');
+    expect(await options.count()).toBeGreaterThanOrEqual(6);
+    // One stop in the tab order; the arrow keys move between the emoji.
+    const tabStops = await options.evaluateAll((items) => items.map((item) => item.tabIndex));
+    expect(tabStops.filter((tabIndex) => tabIndex === 0)).toEqual([0]);
+    await menu.getByRole('menuitemcheckbox', { name: 'thumbs up', checked: false }).click();
+
+    const reactions = message.getByRole('group', { name: 'Reactions' });
+    await reactions.getByRole('button', { name: 'thumbs up: 1 person', pressed: true }).waitFor();
+    await message.hover();
+    await trigger.click();
+    await menu.getByRole('menuitemcheckbox', { name: 'thumbs up', checked: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+
+    await message.hover();
+    await actions.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this message?' });
+    await dialog.waitFor();
+    expect(await dialog.evaluate((element) => element.matches(':modal'))).toBe(true);
+    const description = await dialog.evaluate(
+      (element) =>
+        document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent,
+    );
+    expect(description).toContain('Named controls');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The composer says what a reply answers.
+    await message.hover();
+    await actions.getByRole('button', { name: 'Reply' }).click();
+    expect(await messageBox(page).getAttribute('aria-describedby')).toContain('composer-reply');
+    expect(await page.locator('#composer-reply').textContent()).toBe(
+      'Replying to Nia Names: Named controls',
+    );
   });
 });

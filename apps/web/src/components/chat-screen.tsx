@@ -41,8 +41,12 @@ export const ChatScreen = ({ session, onSignOut, onSessionEnded }: ChatScreenPro
 
   const active = model.active.name;
   const totalUnread = model.rooms.reduce((sum, entry) => sum + model.unread(entry.name), 0);
+  // Only when the open room changes: a render for anything else (an unread count) could run
+  // between a new hash and its hashchange event, and would put the old room back in the URL.
   useEffect(() => {
     if (roomInUrl() !== active) window.history.replaceState(null, '', `#${active}`);
+  }, [active]);
+  useEffect(() => {
     document.title = `${totalUnread > 0 ? `(${totalUnread}) ` : ''}#${active} · Chatter`;
   }, [active, totalUnread]);
 

@@ -1,5 +1,6 @@
-import { LIMITS, MessageTextSchema } from '@chatter/protocol';
+import { LIMITS, MessageTextSchema, type ReplyTo } from '@chatter/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { QuoteText } from './reply-quote';
 
 /** Unsent text per room, kept while the person looks at another room. */
 const drafts = new Map<string, string>();
@@ -13,6 +14,11 @@ interface ComposerProps {
   ready: boolean;
   /** A failed message the person chose to edit: its text replaces the box's. */
   edit: { text: string } | null;
+  /** The message being replied to, quoted above the box until sent or cancelled. */
+  replyTo: ReplyTo | null;
+  onCancelReply(): void;
+  /** ArrowUp in the empty box: edit this person's last message; `false` if there is none. */
+  onEditLast(): boolean;
   onSend(text: string): void;
   onTyping(typing: boolean): void;
 }
@@ -23,7 +29,16 @@ const codePoints = (text: string): number => {
   return count;
 };
 
-export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps) => {
+export const Composer = ({
+  room,
+  ready,
+  edit,
+  replyTo,
+  onCancelReply,
+  onEditLast,
+  onSend,
+  onTyping,
+}: ComposerProps) => {
   const [text, setText] = useState(() => drafts.get(room) ?? '');
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -66,6 +81,7 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
   };
 
   const remaining = LIMITS.messageTextMaxLength - codePoints(text);
+  const describedBy = [replyTo && 'composer-reply', 'composer-help', error && 'composer-error'];
   return (
     <form
       class="composer"
@@ -77,6 +93,23 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
       <label for="composer" class="sr-only">
         Message
       </label>
+      {replyTo && (
+        <div class="reply-preview">
+          <p id="composer-reply" class="reply-preview-text">
+            <QuoteText quote={replyTo} prefix="Replying to" />
+          </p>
+          <button
+            type="button"
+            class="button ghost small"
+            onClick={() => {
+              onCancelReply();
+              box.current?.focus();
+            }}
+          >
+            Cancel reply
+          </button>
+        </div>
+      )}
       <div class="composer-box">
         <textarea
           id="composer"
@@ -85,7 +118,7 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
           value={text}
           disabled={!ready}
           placeholder={ready ? `Message #${room}` : `Joining #${room}…`}
-          aria-describedby={error ? 'composer-help composer-error' : 'composer-help'}
+          aria-describedby={describedBy.filter(Boolean).join(' ')}
           aria-invalid={error ? 'true' : undefined}
           onInput={(event) => {
             const value = event.currentTarget.value;
@@ -94,6 +127,16 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
             onTyping(value.trim() !== '');
           }}
           onKeyDown={(event) => {
+            const plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+            if (event.key === 'Escape' && replyTo) {
+              event.preventDefault();
+              onCancelReply();
+              return;
+            }
+            if (event.key === 'ArrowUp' && plain && text === '' && !event.isComposing) {
+              if (onEditLast()) event.preventDefault();
+              return;
+            }
             // Enter while an input method is composing (Japanese, Chinese, …) picks a candidate.
             if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
             event.preventDefault();
@@ -114,7 +157,12 @@ export const Composer = ({ room, ready, edit, onSend, onTyping }: ComposerProps)
       </div>
       <div class="composer-footer">
         <p id="composer-help" class="hint">
-          <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+          <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line,{' '}
+          <kbd>
+            <span aria-hidden="true">↑</span>
+            <span class="sr-only">Up arrow</span>
+          </kbd>{' '}
+          to edit your last message
         </p>
         {remaining < COUNTER_FROM && (
           <p class={remaining < 0 ? 'counter over' : 'counter'} aria-live="polite">

@@ -1,11 +1,18 @@
-import type { PendingMessage } from '@chatter/client';
-import type { Message, User } from '@chatter/protocol';
-import { Component } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message, ReplyTo } from '@chatter/protocol';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChatModel, RoomEntry } from '../chat-model';
-import { dayKey, formatDay, formatFullDate, formatTime } from '../format';
-import { describeError, withLinks } from '../text';
-import { Avatar } from './avatar';
+import { dayKey, formatDay } from '../format';
+import {
+  changesByMessage,
+  type Item,
+  lastOwnMessage,
+  replyQuoteOf,
+  timelineItems,
+} from '../message-view';
+import { DeleteDialog } from './delete-dialog';
+import { HistoryEdge } from './history-edge';
+import { focusComposer, moveBetweenRows, rowOf } from './list-focus';
+import { MessageRow, type RowActions } from './message-row';
 
 /** Messages closer than this to the previous one by the same author share its header. */
 const GROUP_WITHIN_MS = 5 * 60_000;
@@ -14,62 +21,118 @@ const AT_BOTTOM_PX = 48;
 /** Older history starts loading this far before the top is reached. */
 const PREFETCH_PX = 400;
 
-type Item =
-  | { kind: 'message'; key: string; author: User; createdAt: string; message: Message }
-  | { kind: 'pending'; key: string; author: User; createdAt: string; pending: PendingMessage };
+/** The message being edited, and where focus goes when the editor closes. */
+export interface Editing {
+  id: string;
+  returnTo: 'composer' | 'message';
+}
 
 interface MessageListProps {
   model: ChatModel;
   entry: RoomEntry;
-  onEdit(text: string, clientId: string): void;
+  editing: Editing | null;
+  onEditStart(id: string): void;
+  onEditEnd(): void;
+  onReply(message: Message): void;
+  /** A failed new message goes back to the composer to be changed and sent again. */
+  onEditFailed(text: string, clientId: string): void;
 }
 
-export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
+/** Where focus goes after the next render, once the element it goes to exists. */
+interface FocusRequest {
+  id: string;
+  target: 'Edit' | 'Delete' | 'message';
+}
+
+const isGrouped = (before: Item | undefined, item: Item): boolean =>
+  before !== undefined &&
+  before.author.id === item.author.id &&
+  Date.parse(item.createdAt) - Date.parse(before.createdAt) < GROUP_WITHIN_MS;
+
+export const MessageList = (props: MessageListProps) => {
+  const { model, entry, editing } = props;
   const { room, name } = entry;
   const messages = room?.messages ?? [];
   const pending = model.pending(name);
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const following = useRef(true);
   const previous = useRef({ height: 0, firstSeq: 0, lastKey: '' });
+  const focusRequest = useRef<FocusRequest | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
   const [newBelow, setNewBelow] = useState(false);
-  // Where this person had read up to when they opened the room: the "new" divider goes there.
-  const [readWhenOpened] = useState(() => model.lastRead(name));
+  const [current, setCurrent] = useState<string | null>(null);
+  const [picking, setPicking] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Message | null>(null);
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  const [jump, setJump] = useState<{ id: string; missing: boolean } | null>(null);
+  // Where this person had read up to (as the server keeps it) when the room first showed here:
+  // the "New messages" divider stays there while the room is open.
+  const readWhenOpened = useRef<number | null>(null);
+  if (room && readWhenOpened.current === null) readWhenOpened.current = model.lastRead(name);
 
-  // The acknowledgement and the outbox's update can land in different renders; a message shows
-  // once, and keeps its element (keyed by clientId) from pending to stored, so the live log
-  // announces it once.
-  const storedClientIds = new Set(pending.length > 0 ? messages.map((each) => each.clientId) : []);
-  const items: Item[] = [
-    ...messages.map(
-      (message): Item => ({
-        kind: 'message',
-        key: message.clientId ?? message.id,
-        author: message.author,
-        createdAt: message.createdAt,
-        message,
-      }),
-    ),
-    ...pending
-      .filter((each) => !storedClientIds.has(each.clientId))
-      .map(
-        (each): Item => ({
-          kind: 'pending',
-          key: each.clientId,
-          author: model.me,
-          createdAt: each.createdAt,
-          pending: each,
-        }),
-      ),
-  ];
+  const items = timelineItems(messages, pending, model.me);
+  const changes = changesByMessage(pending);
   const firstSeq = messages[0]?.seq ?? 0;
   const last = items.at(-1);
-  const firstUnread = messages.find(
-    (message) => message.seq > readWhenOpened && message.author.id !== model.me.id,
-  );
-  const showUnreadDivider = readWhenOpened > 0 && firstUnread !== undefined;
+  const currentKey = items.some((item) => item.key === current) ? current : (last?.key ?? null);
+  const readSeq = readWhenOpened.current ?? 0;
+  const firstUnread =
+    readSeq > 0
+      ? messages.find(
+          (message) =>
+            message.seq > readSeq &&
+            message.author.id !== model.me.id &&
+            message.deletedAt === undefined,
+        )
+      : undefined;
+  const ownLast = lastOwnMessage(messages, model.me.id);
+  const seenBy = ownLast ? model.names(model.readBy(name, ownLast.id)) : null;
+
+  const actions = useMemo<RowActions>(() => {
+    const endEdit = (id: string) => {
+      const returnTo = latest.current.editing?.returnTo;
+      latest.current.onEditEnd();
+      if (returnTo === 'composer') focusComposer();
+      else focusRequest.current = { id, target: 'Edit' };
+    };
+    return {
+      selfId: model.me.id,
+      react: (message, emoji, on) => model.commands(name).react(message.id, emoji, on),
+      pick: setPicking,
+      reply: (message) => latest.current.onReply(message),
+      startEdit: (id) => latest.current.onEditStart(id),
+      saveEdit: (message, text) => {
+        model.commands(name).edit(message.id, text);
+        endEdit(message.id);
+      },
+      cancelEdit: () => {
+        const id = latest.current.editing?.id;
+        if (id !== undefined) endEdit(id);
+      },
+      askDelete: setDeleting,
+      jump: (quote: ReplyTo) => {
+        following.current = false;
+        setJump({ id: quote.id, missing: false });
+        if (rowOf(list.current, quote.id)) return;
+        void model.loadUntil(name, quote.seq).then((found) => {
+          if (!found) {
+            setJump((now) => (now?.id === quote.id ? { id: quote.id, missing: true } : now));
+          }
+        });
+      },
+      discard: (clientId) => model.commands(name).discard(clientId),
+      editFailed: (text, clientId) => latest.current.onEditFailed(text, clientId),
+      names: (ids) => model.names(ids),
+      highlightDone: () => setHighlighted(null),
+    };
+  }, [model, name]);
 
   const markReadIfSeen = () => {
-    if (following.current && document.visibilityState === 'visible') model.markRead(name);
+    if (following.current && document.visibilityState === 'visible' && document.hasFocus()) {
+      model.markRead(name);
+    }
   };
 
   // Before paint: keep the reader's place when older messages are prepended, and stay at the
@@ -93,6 +156,37 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
     markReadIfSeen();
   });
 
+  // After the scroll above: go to a quoted message once it is loaded, and put focus where an
+  // action that removed the focused control sends it.
+  useLayoutEffect(() => {
+    if (jump && !jump.missing) {
+      const row = rowOf(list.current, jump.id);
+      if (row) {
+        setJump(null);
+        setHighlighted(jump.id);
+        row.scrollIntoView({ block: 'center' });
+        row.focus({ preventScroll: true });
+      }
+    }
+    const request = focusRequest.current;
+    if (request) {
+      const row = rowOf(list.current, request.id);
+      const control =
+        request.target === 'message'
+          ? null
+          : row?.querySelector<HTMLElement>(`button[aria-label="${request.target}"]`);
+      focusRequest.current = null;
+      (control ?? row)?.focus();
+    }
+  });
+
+  // The message being edited comes into view, wherever the list was.
+  useLayoutEffect(() => {
+    if (!editing) return;
+    following.current = false;
+    rowOf(list.current, editing.id)?.scrollIntoView({ block: 'nearest' });
+  }, [editing?.id]);
+
   const loadOlderIfNearTop = () => {
     const element = scroller.current;
     if (element && element.scrollTop < PREFETCH_PX) void model.loadOlder(name);
@@ -102,9 +196,13 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
   useEffect(loadOlderIfNearTop, [room, firstSeq, entry.loadingOlder]);
 
   useEffect(() => {
-    const onVisible = () => markReadIfSeen();
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
+    const onSeen = () => markReadIfSeen();
+    document.addEventListener('visibilitychange', onSeen);
+    window.addEventListener('focus', onSeen);
+    return () => {
+      document.removeEventListener('visibilitychange', onSeen);
+      window.removeEventListener('focus', onSeen);
+    };
   });
 
   const onScroll = () => {
@@ -112,6 +210,7 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
     if (!element) return;
     following.current =
       element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM_PX;
+    if (jump?.missing) setJump(null);
     if (following.current) {
       setNewBelow(false);
       markReadIfSeen();
@@ -139,41 +238,31 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
         tabIndex={0}
         onScroll={onScroll}
       >
-        <div class="history-edge">
-          {!room ? (
-            <p class="muted">Loading messages…</p>
-          ) : room.hasMoreHistory ? (
-            <button
-              type="button"
-              class="link-button"
-              disabled={entry.loadingOlder}
-              onClick={() => model.loadOlder(name)}
-            >
-              {entry.loadingOlder ? 'Loading older messages…' : 'Load older messages'}
-            </button>
-          ) : (
-            <p class="room-start">
-              This is the very beginning of <strong>#{name}</strong>.
-            </p>
-          )}
-          {entry.historyError && (
-            <p class="field-error">
-              Could not load older messages: {describeError(entry.historyError)}
-            </p>
-          )}
-        </div>
-        <ol class="message-items">
+        <HistoryEdge model={model} entry={entry} />
+        <ol
+          ref={list}
+          class="message-items"
+          onKeyDown={(event) => {
+            if (moveBetweenRows(event, list.current) === 'before-first') void model.loadOlder(name);
+          }}
+          onFocusIn={(event) => {
+            const row = (event.target as HTMLElement).closest<HTMLElement>('li.message');
+            if (row?.dataset.key) setCurrent(row.dataset.key);
+          }}
+          onFocusOut={(event) => {
+            const row = (event.target as HTMLElement).closest('li.message');
+            const to = event.relatedTarget as Node | null;
+            if (row?.classList.contains('highlighted') && !(to && row.contains(to))) {
+              setHighlighted(null);
+            }
+          }}
+        >
           {items.map((item, index) => {
             const before = items[index - 1];
             const newDay = !before || dayKey(before.createdAt) !== dayKey(item.createdAt);
             const unreadStart =
-              showUnreadDivider && item.kind === 'message' && item.message === firstUnread;
-            const grouped =
-              !newDay &&
-              !unreadStart &&
-              before !== undefined &&
-              before.author.id === item.author.id &&
-              Date.parse(item.createdAt) - Date.parse(before.createdAt) < GROUP_WITHIN_MS;
+              firstUnread !== undefined && item.kind === 'message' && item.message === firstUnread;
+            const id = item.kind === 'message' ? item.message.id : null;
             return [
               newDay && (
                 <li key={`day-${item.key}`} class="divider">
@@ -188,126 +277,43 @@ export const MessageList = ({ model, entry, onEdit }: MessageListProps) => {
               <MessageRow
                 key={item.key}
                 item={item}
-                grouped={grouped}
+                grouped={!newDay && !unreadStart && isGrouped(before, item)}
                 mine={item.author.id === model.me.id}
                 online={model.connection === 'connected'}
-                onDiscard={(clientId) => model.discard(name, clientId)}
-                onEdit={onEdit}
+                current={item.key === currentKey}
+                editing={id !== null && editing?.id === id}
+                picking={id !== null && picking === id}
+                highlighted={id !== null && highlighted === id}
+                changes={(id !== null && changes.get(id)) || NONE}
+                seenBy={id !== null && id === ownLast?.id ? seenBy : null}
+                quote={item.kind === 'pending' ? replyQuoteOf(item.pending, messages) : null}
+                actions={actions}
               />,
             ];
           })}
         </ol>
         {room && items.length === 0 && <p class="empty-room">No messages yet. Say hello!</p>}
       </div>
+      <p class="jump-status" role="status">
+        {jump?.missing ? 'The quoted message could not be loaded.' : ''}
+      </p>
       {newBelow && (
         <button type="button" class="button jump" onClick={jumpToNewest}>
           New messages below
         </button>
       )}
+      {deleting && (
+        <DeleteDialog
+          message={deleting}
+          onDone={(confirmed) => {
+            setDeleting(null);
+            if (confirmed) model.commands(name).delete(deleting.id);
+            focusRequest.current = { id: deleting.id, target: confirmed ? 'message' : 'Delete' };
+          }}
+        />
+      )}
     </div>
   );
 };
 
-interface MessageRowProps {
-  item: Item;
-  grouped: boolean;
-  mine: boolean;
-  online: boolean;
-  onDiscard(clientId: string): void;
-  onEdit(text: string, clientId: string): void;
-}
-
-const pendingState = (pending: PendingMessage, online: boolean): string => {
-  if (pending.state === 'failed') {
-    return `Not sent: ${pending.error ? describeError(pending.error) : 'the server refused it.'}`;
-  }
-  return online ? 'Sending…' : 'Pending: it will be sent when the connection is back.';
-};
-
-/**
- * One message, stored or still in the outbox. The same element goes from pending to stored,
- * and stored messages never change, so a long list re-renders only what is new.
- */
-class MessageRow extends Component<MessageRowProps> {
-  override shouldComponentUpdate(next: MessageRowProps): boolean {
-    const { item, grouped, mine, online } = this.props;
-    if (next.grouped !== grouped || next.mine !== mine) return true;
-    if (next.item.kind === 'message' && item.kind === 'message') {
-      return next.item.message !== item.message;
-    }
-    return next.item !== item || next.online !== online;
-  }
-
-  override render({ item, grouped, mine, online, onDiscard, onEdit }: MessageRowProps) {
-    const classes = ['message', grouped && 'grouped', mine && 'mine'];
-    if (item.kind === 'message') {
-      const { message } = item;
-      return (
-        <li class={classes.filter(Boolean).join(' ')} data-seq={message.seq}>
-          <MessageHeader author={message.author} createdAt={message.createdAt} grouped={grouped} />
-          <p class="message-text">{withLinks(message.text)}</p>
-        </li>
-      );
-    }
-    const { pending } = item;
-    const failed = pending.state === 'failed';
-    return (
-      <li
-        class={[...classes, 'pending'].filter(Boolean).join(' ')}
-        data-state={failed ? 'failed' : 'pending'}
-      >
-        <MessageHeader author={item.author} createdAt={pending.createdAt} grouped={grouped} />
-        <p class="message-text">{withLinks(pending.text)}</p>
-        <p class={failed ? 'pending-state failed' : 'pending-state'}>
-          {pendingState(pending, online)}
-          {failed && (
-            <span class="pending-actions">
-              <button
-                type="button"
-                class="link-button"
-                onClick={() => onEdit(pending.text, pending.clientId)}
-              >
-                Edit
-              </button>
-              <button type="button" class="link-button" onClick={() => onDiscard(pending.clientId)}>
-                Discard
-              </button>
-            </span>
-          )}
-        </p>
-      </li>
-    );
-  }
-}
-
-interface MessageHeaderProps {
-  author: User;
-  createdAt: string;
-  grouped: boolean;
-}
-
-const MessageHeader = ({ author, createdAt, grouped }: MessageHeaderProps) => {
-  const time = (
-    <time class="message-time" dateTime={createdAt} title={formatFullDate(createdAt)}>
-      {formatTime(createdAt)}
-    </time>
-  );
-  if (grouped) {
-    // The header is shared with the message above; the name stays for screen readers.
-    return (
-      <div class="message-gutter">
-        <span class="sr-only">{author.name}, </span>
-        {time}
-      </div>
-    );
-  }
-  return (
-    <>
-      <Avatar id={author.id} name={author.name} />
-      <div class="message-meta">
-        <span class="message-author">{author.name}</span>
-        {time}
-      </div>
-    </>
-  );
-};
+const NONE: readonly never[] = [];

@@ -1,9 +1,12 @@
+import type { Message, ReplyTo } from '@chatter/protocol';
 import type { Ref } from 'preact';
 import { useState } from 'preact/hooks';
 import { type ChatModel, HOME_ROOM, type RoomEntry } from '../chat-model';
+import { lastOwnMessage } from '../message-view';
 import { describeError } from '../text';
 import { Composer } from './composer';
-import { MessageList } from './message-list';
+import { focusComposer } from './list-focus';
+import { type Editing, MessageList } from './message-list';
 
 interface MenuButton {
   ref: Ref<HTMLButtonElement>;
@@ -19,9 +22,23 @@ interface RoomViewProps {
   menuButton: MenuButton | null;
 }
 
+/** The quote of `message` as it is now in the room (edited or deleted since it was picked). */
+const quoteOf = (message: Message, entry: RoomEntry): ReplyTo => {
+  const now = entry.room?.messages.find((each) => each.id === message.id) ?? message;
+  return now.deletedAt === undefined
+    ? { id: now.id, seq: now.seq, author: now.author, excerpt: now.text }
+    : { id: now.id, seq: now.seq, author: now.author, excerpt: '', deleted: true };
+};
+
 export const RoomView = ({ model, entry, inert, menuButton }: RoomViewProps) => {
-  const [edit, setEdit] = useState<{ text: string } | null>(null);
   const { name } = entry;
+  // A failed message put back in the composer.
+  const [draft, setDraft] = useState<{ text: string } | null>(null);
+  // Both belong to the room they were started in, and end when another room opens.
+  const [editingIn, setEditing] = useState<{ room: string; editing: Editing } | null>(null);
+  const [replyIn, setReply] = useState<{ room: string; message: Message } | null>(null);
+  const editing = editingIn?.room === name ? editingIn.editing : null;
+  const replyTo = replyIn?.room === name ? replyIn.message : null;
   return (
     <main class="room" aria-labelledby="room-title" inert={inert}>
       <header class="room-header">
@@ -83,9 +100,16 @@ export const RoomView = ({ model, entry, inert, menuButton }: RoomViewProps) => 
           key={name}
           model={model}
           entry={entry}
-          onEdit={(text, clientId) => {
-            model.discard(name, clientId);
-            setEdit({ text });
+          editing={editing}
+          onEditStart={(id) => setEditing({ room: name, editing: { id, returnTo: 'message' } })}
+          onEditEnd={() => setEditing(null)}
+          onReply={(message) => {
+            setReply({ room: name, message });
+            focusComposer();
+          }}
+          onEditFailed={(text, clientId) => {
+            model.commands(name).discard(clientId);
+            setDraft({ text });
           }}
         />
       )}
@@ -94,9 +118,20 @@ export const RoomView = ({ model, entry, inert, menuButton }: RoomViewProps) => 
         key={name}
         room={name}
         ready={entry.room !== null}
-        edit={edit}
-        onSend={(text) => model.send(name, text)}
-        onTyping={(typing) => model.typing(name, typing)}
+        edit={draft}
+        replyTo={replyTo && quoteOf(replyTo, entry)}
+        onCancelReply={() => setReply(null)}
+        onEditLast={() => {
+          const last = entry.room && lastOwnMessage(entry.room.messages, model.me.id);
+          if (!last) return false;
+          setEditing({ room: name, editing: { id: last.id, returnTo: 'composer' } });
+          return true;
+        }}
+        onSend={(text) => {
+          model.commands(name).send(text, replyTo?.id);
+          setReply(null);
+        }}
+        onTyping={(typing) => model.commands(name).typing(typing)}
       />
     </main>
   );

@@ -102,6 +102,34 @@ export const join = async (
   return person;
 };
 
+/**
+ * A new browser (its own storage) signed in as `user`, with a token minted the way an app's
+ * backend would mint it: two of these with one user are one person on two devices.
+ */
+export const openAs = async (
+  browser: Browser,
+  server: ServerProcess,
+  user: { id: string; name: string },
+  options: OpenOptions = {},
+): Promise<Person> => {
+  const token = await server.token(user);
+  const session = { token, user, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+  const person = await openApp(browser, server, user.name, {
+    ...options,
+    prepare: async (context) => {
+      // Before the app's script runs, on the first load only: a reload keeps the tab's session.
+      await context.addInitScript((value) => {
+        if (sessionStorage.getItem('chatter.session') === null) {
+          sessionStorage.setItem('chatter.session', value);
+        }
+      }, JSON.stringify(session));
+      await options.prepare?.(context);
+    },
+  });
+  await waitUntilJoined(person.page);
+  return person;
+};
+
 export const messageBox = (page: Page): Locator => page.getByRole('textbox', { name: 'Message' });
 
 export const messageLog = (page: Page): Locator => page.getByRole('log');
