@@ -207,10 +207,15 @@ export class FaultyProxy {
       },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
+        // A server killed mid-answer resets it: the client sees its connection cut, as it would.
+        answer.on('error', () => response.socket?.destroy());
         answer.pipe(response);
       },
     );
     upstream.on('error', () => response.socket?.destroy());
+    // A client that gives up (or a connection `drop()` cut) resets its side: end ours too.
+    request.on('error', () => upstream.destroy());
+    response.on('error', () => upstream.destroy());
     request.pipe(upstream);
   }
 }
