@@ -99,22 +99,22 @@ describe('GET /api/status', () => {
     const limitedToA = await signToken({ sub: 'auditor', name: 'Auditor', rooms: ['a'] });
     const everyone = await request(url, '/api/status', { token: limitedToA });
     expect(everyone.status).toBe(200);
-    expect(everyone.body.users.map((u: { id: string }) => u.id)).toEqual([inA.user.id]);
+    expect(everyone.body.users.map((u: Presence) => u.user.id)).toEqual([inA.user.id]);
     const asked = await request(url, `/api/status?users=${inA.user.id},${inB.user.id}`, {
       token: limitedToA,
     });
-    expect(asked.body.users.map((u: { id: string }) => u.id)).toEqual([inA.user.id]);
+    expect(asked.body.users.map((u: Presence) => u.user.id)).toEqual([inA.user.id]);
 
     const limitedToB = await signToken({ sub: 'other', name: 'Other', rooms: ['b'] });
     const inRoomB = await request(url, '/api/status', { token: limitedToB });
-    expect(inRoomB.body.users.map((u: { id: string }) => u.id)).toEqual([inB.user.id]);
+    expect(inRoomB.body.users.map((u: Presence) => u.user.id)).toEqual([inB.user.id]);
 
     // A caller who may use every room sees anyone in a room, but not a user in none.
     const roomless = await createSession(url, 'Roomless');
     await connect(url, roomless.token);
     const anyRoom = await signToken({ sub: 'admin', name: 'Admin' });
     const all = await request(url, '/api/status', { token: anyRoom });
-    expect(all.body.users.map((u: { id: string }) => u.id).sort()).toEqual(
+    expect(all.body.users.map((u: Presence) => u.user.id).sort()).toEqual(
       [inA.user.id, inB.user.id].sort(),
     );
   });
@@ -138,7 +138,7 @@ describe('GET /api/status', () => {
     const inA = await signToken({ sub: 'in-a', name: 'In A', rooms: ['a'] });
     const seen = await request(url, `/api/status?users=${bob.user.id}`, { token: inB });
     expect(seen.body.users).toEqual([
-      { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: expect.any(String) },
+      { user: { id: bob.user.id, name: 'Bob' }, status: 'offline', lastSeen: expect.any(String) },
     ]);
     const hidden = await request(url, `/api/status?users=${bob.user.id}`, { token: inA });
     expect(hidden).toMatchObject({ status: 200, body: { users: [] } });

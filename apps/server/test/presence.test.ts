@@ -103,7 +103,7 @@ describe('presence', () => {
     expect(adaSees.filter((p) => p.status === 'offline')).toEqual([]);
     const status = await request(url, `/api/status?users=${bob.user.id}`, { token: ada.token });
     expect(status.body.users).toEqual([
-      expect.objectContaining({ id: bob.user.id, status: 'online' }),
+      expect.objectContaining({ user: { id: bob.user.id, name: 'Bob' }, status: 'online' }),
     ]);
   });
 
@@ -127,13 +127,13 @@ describe('presence', () => {
     expect(lastSeen + GRACE_MS).toBeLessThanOrEqual(announcedAt + 5);
 
     const online = await request(url, '/api/status', { token: ada.token });
-    expect(online.body.users.map((u: { id: string }) => u.id)).toEqual([ada.user.id]);
+    expect(online.body.users.map((u: Presence) => u.user.id)).toEqual([ada.user.id]);
     const asked = await request(url, `/api/status?users=${bob.user.id},${ada.user.id}`, {
       token: ada.token,
     });
     expect(asked.body.users).toEqual([
-      { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: presence.lastSeen },
-      expect.objectContaining({ id: ada.user.id, name: 'Ada', status: 'online' }),
+      { user: { id: bob.user.id, name: 'Bob' }, status: 'offline', lastSeen: presence.lastSeen },
+      expect.objectContaining({ user: { id: ada.user.id, name: 'Ada' }, status: 'online' }),
     ]);
   });
 
@@ -175,7 +175,7 @@ describe('presence', () => {
     await connectAs(url, 'Carol');
     const all = await request(url, '/api/status', { token: ada.token });
     expect(all.status).toBe(200);
-    expect(all.body.users.map((u: { name: string }) => u.name).sort()).toEqual(['Ada', 'Bob']);
+    expect(all.body.users.map((u: Presence) => u.user.name).sort()).toEqual(['Ada', 'Bob']);
     for (const user of all.body.users) {
       expect(user.status).toBe('online');
       expect(Date.parse(user.lastSeen)).not.toBeNaN();
@@ -183,7 +183,7 @@ describe('presence', () => {
     const unknown = await request(url, `/api/status?users=nobody,${bob.user.id}`, {
       token: ada.token,
     });
-    expect(unknown.body.users.map((u: { id: string }) => u.id)).toEqual([bob.user.id]);
+    expect(unknown.body.users.map((u: Presence) => u.user.id)).toEqual([bob.user.id]);
   });
 
   it('lastSeen is stored and survives a restart', async () => {
@@ -203,7 +203,11 @@ describe('presence', () => {
       token: bob.token,
     });
     expect(after.body.users).toEqual([
-      { id: bob.user.id, name: 'Bob', status: 'offline', lastSeen: before.body.users[0].lastSeen },
+      {
+        user: { id: bob.user.id, name: 'Bob' },
+        status: 'offline',
+        lastSeen: before.body.users[0].lastSeen,
+      },
     ]);
   });
 
@@ -219,7 +223,7 @@ describe('presence', () => {
     const after = await request(second.url, `/api/status?users=${bob.user.id}`, {
       token: bob.token,
     });
-    expect(after.body.users[0]).toMatchObject({ id: bob.user.id, status: 'offline' });
+    expect(after.body.users[0]).toMatchObject({ user: { id: bob.user.id }, status: 'offline' });
     expect(Date.parse(after.body.users[0].lastSeen)).toBeGreaterThanOrEqual(beforeShutdown);
   });
 });

@@ -1,5 +1,5 @@
 import type { ChatterClient } from '@chatter/client';
-import type { Presence, PresenceStatus, UserStatus } from '@chatter/protocol';
+import type { Presence, PresenceStatus } from '@chatter/protocol';
 
 /** How long ids wanted by the UI are gathered before one status query asks for them. */
 const LOOKUP_BATCH_MS = 200;
@@ -78,7 +78,7 @@ export class PeopleDirectory {
     try {
       const online = await this.#chat.status();
       this.#apply(online);
-      const onlineIds = new Set(online.map((user) => user.id));
+      const onlineIds = new Set(online.map(({ user }) => user.id));
       const others = [...new Set([...this.#people.keys(), ...this.#unknown])].filter(
         (id) => !onlineIds.has(id),
       );
@@ -94,10 +94,10 @@ export class PeopleDirectory {
     clearTimeout(this.#lookupTimer);
   }
 
-  #apply(statuses: readonly UserStatus[]): void {
+  #apply(presences: readonly Presence[]): void {
     if (this.#closed) return;
-    for (const { id, name, status, lastSeen } of statuses) {
-      this.#people.set(id, { id, name, status, lastSeen });
+    for (const { user, status, lastSeen } of presences) {
+      this.#people.set(user.id, { id: user.id, name: user.name, status, lastSeen });
     }
     this.#changed();
   }

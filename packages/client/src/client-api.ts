@@ -1,4 +1,4 @@
-import type { Presence, User, UserStatus } from '@chatter/protocol';
+import type { Presence, User } from '@chatter/protocol';
 import type { ConnectionStatus } from './connection.js';
 import type { Listener } from './emitter.js';
 import type { ChatterError } from './errors.js';
@@ -119,7 +119,7 @@ export interface ChatterClient {
    */
   rooms(): Promise<RoomSummary[]>;
   /** The status of `userIds` (offline ones included), or of every online user when omitted. */
-  status(userIds?: readonly string[]): Promise<UserStatus[]>;
+  status(userIds?: readonly string[]): Promise<Presence[]>;
   /** Reports this connection as idle or hidden (`true`) or back in use; kept across reconnects. */
   setAway(away: boolean): void;
   /** Disconnects for good. Awaited sends reject with `CLOSED`; a persistent outbox keeps them. */

@@ -1,4 +1,4 @@
-import type { Message, Presence, TypingEvent, UserStatus } from '@chatter/protocol';
+import type { Message, Presence, TypingEvent } from '@chatter/protocol';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type ChatterClient,
@@ -49,7 +49,7 @@ describe('client events', () => {
     expectTypeOf(chat.join('general')).toEqualTypeOf<Promise<Room>>();
     expectTypeOf(chat.rooms()).toEqualTypeOf<Promise<RoomSummary[]>>();
     expectTypeOf(chat.joinedRooms).toEqualTypeOf<readonly Room[]>();
-    expectTypeOf(chat.status(['a'])).toEqualTypeOf<Promise<UserStatus[]>>();
+    expectTypeOf(chat.status(['a'])).toEqualTypeOf<Promise<Presence[]>>();
     // @ts-expect-error: user ids are strings
     chat.status([1]);
   });

@@ -2,9 +2,9 @@ import {
   type HistoryPayload,
   HistoryResponseSchema,
   LIMITS,
+  type Presence,
   RoomNameSchema,
   RoomsResponseSchema,
-  type UserStatus,
 } from '@chatter/protocol';
 import type { ChangeRequest } from './change-requests.js';
 import type { ChatterClient, ChatterClientEvents, ChatterClientOptions } from './client-api.js';
@@ -199,7 +199,7 @@ class ChatterClientImpl implements ChatterClient {
     return (await this.#rest.get('api/rooms', RoomsResponseSchema, {})).rooms;
   }
 
-  status(userIds?: readonly string[]): Promise<UserStatus[]> {
+  status(userIds?: readonly string[]): Promise<Presence[]> {
     return this.#rest.status(userIds);
   }
 

@@ -1,4 +1,4 @@
-import { LIMITS, StatusResponseSchema, UserIdSchema, type UserStatus } from '@chatter/protocol';
+import { LIMITS, type Presence, StatusResponseSchema, UserIdSchema } from '@chatter/protocol';
 import { ChatterError, toChatterError, validateLocally } from './errors.js';
 import { type FetchLike, restRequest } from './http.js';
 import type { TokenSource } from './token-source.js';
@@ -36,7 +36,7 @@ export class RestClient {
   }
 
   /** `GET /api/status`: of `userIds`, in as many requests as the server's limit per request takes. */
-  async status(userIds?: readonly string[]): Promise<UserStatus[]> {
+  async status(userIds?: readonly string[]): Promise<Presence[]> {
     if (userIds === undefined)
       return (await this.get('api/status', StatusResponseSchema, {})).users;
     const ids = [...new Set(userIds)];

@@ -1,11 +1,11 @@
-import type { HistoryPayload, JoinAck, Message } from '@chatter/protocol';
+import type { AckSuccess, HistoryPayload, JoinAck, Message } from '@chatter/protocol';
 import type { ChangeRequest } from './change-requests.js';
 import type { ChatterError } from './errors.js';
 import type { ReadState } from './log-types.js';
 import type { PendingMessage } from './outbox.js';
 import type { HistoryPage } from './room-api.js';
 
-type JoinedAck = Extract<JoinAck, { ok: true }>;
+type JoinedAck = AckSuccess<JoinAck>;
 
 /** What a room needs from its client. */
 export interface RoomChannel {

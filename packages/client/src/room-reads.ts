@@ -1,11 +1,11 @@
-import type { JoinAck, Message } from '@chatter/protocol';
+import type { AckSuccess, JoinAck, Message } from '@chatter/protocol';
 import type { ChatterError } from './errors.js';
 import type { ReadState, ReceiptsEvent } from './log-types.js';
 import type { LogEntry } from './message-log.js';
 import { ReadRequests } from './read-requests.js';
 import { NOBODY, ReadTracker } from './read-tracker.js';
 
-type JoinedAck = Extract<JoinAck, { ok: true }>;
+type JoinedAck = AckSuccess<JoinAck>;
 
 export interface RoomReadsDeps {
   room: string;

@@ -1,7 +1,7 @@
-import type { JoinAck, Message, MessageChange } from '@chatter/protocol';
+import type { AckSuccess, JoinAck, Message, MessageChange } from '@chatter/protocol';
 import { changeEntry, indexOfSeq, type LogEntry, messageEntry, quoting } from './message-log.js';
 
-type JoinedAck = Extract<JoinAck, { ok: true }>;
+type JoinedAck = AckSuccess<JoinAck>;
 
 /** What applying a join acknowledgement did to the room. */
 export interface JoinOutcome {

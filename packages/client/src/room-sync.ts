@@ -1,4 +1,4 @@
-import type { HeadEvent, JoinAck, Message } from '@chatter/protocol';
+import type { AckSuccess, HeadEvent, JoinAck, Message } from '@chatter/protocol';
 import { fetchMissing } from './catch-up.js';
 import { ChatterError, isTransient, toChatterError } from './errors.js';
 import type { MessageChange } from './log-types.js';
@@ -6,7 +6,7 @@ import type { LogEntry } from './message-log.js';
 import type { RoomChannel } from './room-channel.js';
 import { type JoinOutcome, RoomState } from './room-state.js';
 
-type JoinedAck = Extract<JoinAck, { ok: true }>;
+type JoinedAck = AckSuccess<JoinAck>;
 
 export interface RoomSyncDeps {
   name: string;

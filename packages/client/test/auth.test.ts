@@ -101,7 +101,9 @@ describe('tokens', () => {
     );
     const statuses = await chat.status([ada.id]);
     expect(calls).toBe(2);
-    expect(statuses).toEqual([expect.objectContaining({ id: 'ada' })]);
+    expect(statuses).toEqual([
+      expect.objectContaining({ user: expect.objectContaining({ id: 'ada' }) }),
+    ]);
   });
 
   it('reports a getToken that fails, and keeps trying', async () => {

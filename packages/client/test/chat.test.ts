@@ -118,7 +118,7 @@ describe('two people chatting', () => {
       seen.some((p) => p.user.id === bob.user.id && p.status === 'away'),
     );
     expect(await ada.chat.status([bob.user.id])).toEqual([
-      expect.objectContaining({ id: bob.user.id, name: 'Bob', status: 'away' }),
+      expect.objectContaining({ user: { id: bob.user.id, name: 'Bob' }, status: 'away' }),
     ]);
 
     bob.chat.close();
@@ -128,7 +128,7 @@ describe('two people chatting', () => {
     const [status] = await ada.chat.status([bob.user.id]);
     expect(status?.status).toBe('offline');
     expect(status?.lastSeen).toEqual(expect.any(String));
-    expect((await ada.chat.status()).map((user) => user.id)).toContain(ada.user.id);
+    expect((await ada.chat.status()).map(({ user }) => user.id)).toContain(ada.user.id);
   });
 
   it('asks for the status of more users than one request may name, in batches', async () => {
@@ -138,7 +138,7 @@ describe('two people chatting', () => {
     await bob.chat.connect();
     const strangers = Array.from({ length: 148 }, (_, index) => `stranger-${index}`);
     const statuses = await ada.chat.status([ada.user.id, ...strangers, bob.user.id]);
-    expect(statuses.map((status) => status.id).sort()).toEqual([ada.user.id, bob.user.id].sort());
+    expect(statuses.map(({ user }) => user.id).sort()).toEqual([ada.user.id, bob.user.id].sort());
     expect(await ada.chat.status([])).toEqual([]);
     await expect(ada.chat.status(['a,b'])).rejects.toMatchObject({ code: 'VALIDATION' });
   });

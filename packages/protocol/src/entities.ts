@@ -248,13 +248,3 @@ export const PresenceSchema = z.object({
 });
 
 export type Presence = z.infer<typeof PresenceSchema>;
-
-/** One row of `GET /api/status`: a user with their presence, flattened. */
-export const UserStatusSchema = z.object({
-  id: UserIdSchema,
-  name: DisplayNameSchema,
-  status: PresenceStatusSchema,
-  lastSeen: TimestampSchema.nullable(),
-});
-
-export type UserStatus = z.infer<typeof UserStatusSchema>;

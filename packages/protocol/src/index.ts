@@ -21,8 +21,6 @@ export {
   RoomSummarySchema,
   type User,
   UserSchema,
-  type UserStatus,
-  UserStatusSchema,
 } from './entities.js';
 export {
   ERROR_HTTP_STATUS,

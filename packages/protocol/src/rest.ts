@@ -2,9 +2,9 @@ import { z } from 'zod';
 import {
   MessageChangeSchema,
   MessageSchema,
+  PresenceSchema,
   RoomSummarySchema,
   UserSchema,
-  UserStatusSchema,
 } from './entities.js';
 import { LIMITS } from './limits.js';
 import {
@@ -136,7 +136,8 @@ export const StatusQuerySchema = z.strictObject({
     .optional(),
 });
 
-export const StatusResponseSchema = z.object({ users: z.array(UserStatusSchema) });
+/** The users asked about (or every online one), each in the shape the `presence` event carries. */
+export const StatusResponseSchema = z.object({ users: z.array(PresenceSchema) });
 
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 

@@ -1,4 +1,5 @@
 /** Who may read what: guests and app rooms, and who the status endpoint lists. */
+import type { Presence } from '@chatter/protocol';
 import { SignJWT } from 'jose';
 import { call, connectSocket, SECRET, signToken } from '../../bench/lib/clients.js';
 import { type AbuseCase, count, verdict } from '../lib/case.js';
@@ -86,7 +87,7 @@ export const statusListsEveryone: AbuseCase = {
       const users = Array.isArray(answer.body?.users) ? answer.body.users : [];
       return {
         status: answer.status,
-        members: users.filter((user: { id: string }) => user.id.startsWith('member-')).length,
+        members: users.filter(({ user }: Presence) => user.id.startsWith('member-')).length,
       };
     };
     const asGuest = await listed(guest);

@@ -32,9 +32,6 @@ export interface ChatServiceOptions {
   broadcast: (message: Message, exceptConnection: string | undefined) => void;
 }
 
-/** `created` is `false` when this was a retry and `message` is the one stored the first time. */
-export type SendResult = AppendResult;
-
 export type JoinResult = AckSuccess<JoinAck>;
 
 /**
@@ -129,7 +126,7 @@ export class ChatService {
     user: AuthUser,
     payload: SendMessagePayload,
     connectionId?: string,
-  ): Promise<SendResult> {
+  ): Promise<AppendResult> {
     this.writes.open();
     this.policy.check(user, 'send', payload.room);
     await this.writes.charge(user.id);

@@ -1,16 +1,9 @@
-import type { Presence, UserStatus } from '@chatter/protocol';
+import type { Presence } from '@chatter/protocol';
 import type { ChatStore } from '../store/chat-store.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuthUser } from './auth-service.js';
 import type { LastSeenRecorder } from './last-seen-recorder.js';
 import type { PresenceTracker, PresenceView } from './presence-service.js';
-
-const toUserStatus = ({ user, status, lastSeen }: Presence): UserStatus => ({
-  id: user.id,
-  name: user.name,
-  status,
-  lastSeen,
-});
 
 /**
  * Who is online, away or offline, told only about users who share a room the caller may use:
@@ -37,14 +30,14 @@ export class StatusService {
   }
 
   /** Everyone online or away whom the caller may see. */
-  async listOnline(caller: AuthUser): Promise<UserStatus[]> {
+  async listOnline(caller: AuthUser): Promise<Presence[]> {
     return (await this.#presence.listOnline())
       .filter((view) => this.#mayKnowAbout(caller, view.presence.user.id, view, undefined, true))
-      .map((view) => toUserStatus(view.presence));
+      .map((view) => view.presence);
   }
 
   /** The status of each of `userIds` the caller may see; the others are left out, as unknown. */
-  async lookUp(caller: AuthUser, userIds: readonly string[]): Promise<UserStatus[]> {
+  async lookUp(caller: AuthUser, userIds: readonly string[]): Promise<Presence[]> {
     const asked = [...new Set(userIds)];
     const live = await this.#presence.lookUp(asked);
     const lastRooms = await this.#presence.lastRoomsOf(asked.filter((id) => !live.has(id)));
@@ -53,12 +46,14 @@ export class StatusService {
     );
     const notLive = visible.filter((id) => !live.has(id) && !this.#lastSeen.pending(id));
     const stored = new Map((await this.#store.getUsers(notLive)).map((user) => [user.id, user]));
-    return visible.flatMap((id): UserStatus[] => {
+    return visible.flatMap((id): Presence[] => {
       const view = live.get(id);
-      if (view) return [toUserStatus(view.presence)];
+      if (view) return [view.presence];
       // A time not written yet is newer than the stored one.
       const known = this.#lastSeen.pending(id) ?? stored.get(id);
-      return known ? [{ id, name: known.name, lastSeen: known.lastSeen, status: 'offline' }] : [];
+      return known
+        ? [{ user: { id, name: known.name }, status: 'offline', lastSeen: known.lastSeen }]
+        : [];
     });
   }
 

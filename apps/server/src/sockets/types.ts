@@ -1,4 +1,5 @@
 import {
+  type AckSuccess,
   type ClientEventName,
   type ClientToServerEvents,
   ROOM_NAME_PATTERN,
@@ -61,7 +62,7 @@ type AckOf<E extends ClientEventName> =
     : { ok: true };
 
 /** What a handler returns for event `E`: its acknowledgement without the `ok: true`. */
-export type AckResult<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
+export type AckResult<E extends ClientEventName> = AckSuccess<AckOf<E>>;
 
 /**
  * The chat rooms at least one socket of this node is in: Socket.IO's rooms without each socket's

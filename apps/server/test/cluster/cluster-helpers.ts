@@ -266,11 +266,11 @@ export const send = async (socket: ClientSocket, text: string, room = ROOM): Pro
 
 export const byId = (a: string, b: string) => a.localeCompare(b);
 
-/** `GET /api/status` by id, without lastSeen: it is "now" for everyone online, on each node. */
+/** `GET /api/status` by user id, without lastSeen: it is "now" for everyone online, on each node. */
 export const onlineList = async (url: string, token: string) => {
   const { status, body } = await request(url, '/api/status', { token });
   if (status !== 200) throw new Error(`status failed: ${status} ${JSON.stringify(body)}`);
-  return (body.users as Array<{ id: string; name: string; status: string }>)
-    .map(({ id, name, status: presence }) => ({ id, name, status: presence }))
-    .sort((a, b) => byId(a.id, b.id));
+  return (body.users as Presence[])
+    .map(({ user: { id, name }, status: presence }) => ({ user: { id, name }, status: presence }))
+    .sort((a, b) => byId(a.user.id, b.user.id));
 };

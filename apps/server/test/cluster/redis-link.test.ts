@@ -124,7 +124,7 @@ describe('a node and its Redis', { timeout: 60_000 }, () => {
     await vi.waitFor(
       async () =>
         expect(await onlineList(two.url, bob.token)).toContainEqual({
-          ...ada.user,
+          user: ada.user,
           status: 'online',
         }),
       { timeout: 10_000, interval: 100 },
@@ -157,7 +157,7 @@ describe('a node and its Redis', { timeout: 60_000 }, () => {
     expect(received.get(b2.socket)).toEqual([fromB]);
 
     const idsOn = async (url: string, token: string) =>
-      (await onlineList(url, token)).map(({ id }) => id);
+      (await onlineList(url, token)).map(({ user }) => user.id);
     const usersA = [a1.user.id, a2.user.id].sort(byId);
     const usersB = [b1.user.id, b2.user.id].sort(byId);
     for (const node of clusterA.nodes) expect(await idsOn(node.url, a1.token)).toEqual(usersA);

@@ -117,10 +117,10 @@ describe('a cluster of three nodes', { timeout: 60_000 }, () => {
     await Promise.all(stopped);
 
     const expected = [
-      { ...ada.user, status: 'online' },
-      { ...bob.user, status: 'away' },
-      { ...cleo.user, status: 'online' },
-    ].sort((a, b) => byId(a.id, b.id));
+      { user: ada.user, status: 'online' },
+      { user: bob.user, status: 'away' },
+      { user: cleo.user, status: 'online' },
+    ].sort((a, b) => byId(a.user.id, b.user.id));
     for (const node of nodes) expect(await onlineList(node.url, ada.token)).toEqual(expected);
   });
 
@@ -153,7 +153,7 @@ describe('a cluster of three nodes', { timeout: 60_000 }, () => {
     }
     for (const node of nodes) {
       expect(await statusOf(node.url, ada.token, bob.user.id)).toEqual([
-        expect.objectContaining({ id: bob.user.id, status: 'online' }),
+        expect.objectContaining({ user: { id: bob.user.id, name: 'Bob' }, status: 'online' }),
       ]);
     }
 
@@ -170,7 +170,7 @@ describe('a cluster of three nodes', { timeout: 60_000 }, () => {
       // Written by whichever node announced it, within a second.
       await expect
         .poll(() => statusOf(node.url, ada.token, bob.user.id))
-        .toEqual([{ id: bob.user.id, name: 'Bob', status: 'offline', lastSeen }]);
+        .toEqual([{ user: { id: bob.user.id, name: 'Bob' }, status: 'offline', lastSeen }]);
     }
 
     // The barrier for "once": Bob comes back; a second offline would have been announced before.
@@ -256,7 +256,7 @@ describe('a cluster of three nodes', { timeout: 60_000 }, () => {
     expect(Date.parse(lastSeen)).toBeLessThanOrEqual(killedAt);
     expect(Date.parse(lastSeen)).toBeGreaterThan(killedAt - PRESENCE_TIMING.heartbeatMs - 1000);
 
-    const wanted = [{ id: zed.user.id, name: 'Zed', status: 'offline', lastSeen }];
+    const wanted = [{ user: { id: zed.user.id, name: 'Zed' }, status: 'offline', lastSeen }];
     for (const node of [one, two]) {
       await expect.poll(() => statusOf(node.url, ada.token, zed.user.id)).toEqual(wanted);
     }
