@@ -5,7 +5,9 @@ import {
   CurrentSessionResponseSchema,
   HistoryQuerySchema,
   LIMITS,
+  PresenceSchema,
   StatusQuerySchema,
+  StatusResponseSchema,
 } from './index.js';
 
 describe('HistoryQuerySchema', () => {
@@ -170,5 +172,22 @@ describe('session responses', () => {
     expect(CurrentSessionResponseSchema.safeParse({ ...current, expiresAt: 'soon' }).success).toBe(
       false,
     );
+  });
+});
+
+describe('StatusResponseSchema', () => {
+  const bob = { id: 'user-bob', name: 'Bob' };
+
+  it('answers in the shape the presence event carries', () => {
+    const online = { user: bob, status: 'online', lastSeen: '2026-11-30T10:00:00.000Z' };
+    const never = { user: { id: 'user-eve', name: 'Eve' }, status: 'offline', lastSeen: null };
+    const body = { users: [online, never] };
+    expect(StatusResponseSchema.parse(body)).toEqual(body);
+    for (const presence of body.users) expect(PresenceSchema.parse(presence)).toEqual(presence);
+  });
+
+  it('refuses the flat rows of earlier releases', () => {
+    const flat = { id: bob.id, name: bob.name, status: 'online', lastSeen: null };
+    expect(StatusResponseSchema.safeParse({ users: [flat] }).success).toBe(false);
   });
 });
