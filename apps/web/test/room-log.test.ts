@@ -309,9 +309,10 @@ describe('replies', () => {
   it('goes to the quoted message, loading older history until it is there', async () => {
     const poster = { id: 'poster-far', name: 'Pat Poster' };
     const parent = await server.post('log-reply-far', 'The very first question', poster);
-    for (let index = 1; index <= 120; index += 1) {
-      await server.post('log-reply-far', `filler ${index}`, poster);
-    }
+    // Far enough back that the join's page (100) and an older page the list may prefetch as it
+    // opens (50, while it is still near its top) stay short of it: the jump has to load it.
+    const fillers = Array.from({ length: 150 }, (_, index) => `filler ${index + 1}`);
+    for (const text of fillers) await server.post('log-reply-far', text, poster);
     await postReply('log-reply-far', 'Answering the first question', parent.id);
     const ada = await person('Ada Far');
     await openRoom(ada, 'log-reply-far');
