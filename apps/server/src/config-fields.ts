@@ -73,3 +73,36 @@ export const parseTrustProxy = (value: string | undefined): boolean | number | s
   if (/^\d+$/.test(value)) return Number(value);
   return value;
 };
+
+const ORIGIN_EXAMPLE = 'such as https://app.example.com or http://localhost:5173';
+
+/**
+ * One `CORS_ORIGINS` entry as the origin a browser sends (`scheme://host[:port]`, lower case, no
+ * default port). Browsers compare origins as exact strings, so `http://localhost:5173/` as
+ * written would match nothing; anything that is not an origin is refused rather than silently
+ * matching nothing.
+ */
+export const corsOrigin = z.string().transform((entry, ctx) => {
+  const refuse = (reason: string) => {
+    ctx.addIssue({
+      code: 'custom',
+      message: `CORS_ORIGINS must be a comma-separated list of origins (${ORIGIN_EXAMPLE}): "${entry}" ${reason}`,
+    });
+    return z.NEVER;
+  };
+  if (entry.includes('*')) {
+    return refuse('has a wildcard; list each origin that may call the server, as browsers send it');
+  }
+  if (!URL.canParse(entry)) return refuse('is not a URL');
+  const url = new URL(entry);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return refuse('is not an http:// or https:// origin');
+  }
+  if (url.username !== '' || url.password !== '') return refuse('has a user name or password');
+  // `new URL` turns an empty path into `/`, so `https://a.example` and `https://a.example/` both
+  // pass; a page's address (`/chat`, `?x`, `#y`) is not an origin.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(entry)) {
+    return refuse('has a path, query or fragment; an origin is scheme://host[:port] only');
+  }
+  return url.origin;
+});

@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { checkMongoUri, commaList, flag, parseTrustProxy, wholeNumber } from './config-fields.js';
+import {
+  checkMongoUri,
+  commaList,
+  corsOrigin,
+  flag,
+  parseTrustProxy,
+  wholeNumber,
+} from './config-fields.js';
 import { LOG_LEVELS } from './utils/logger.js';
 
 // The repo's `apps/web/dist`: this module runs as `src/config.ts` (tsx) or `dist/config.js`, and
@@ -127,7 +134,9 @@ const EnvSchema = z.object({
     )
     .default('chatter'),
   CORS_ORIGINS: commaList
-    .pipe(z.array(z.url({ message: 'CORS_ORIGINS must be a comma-separated list of origins' })))
+    .pipe(z.array(corsOrigin))
+    // `https://a.example` and `https://a.example/` are one origin: listed once.
+    .transform((origins) => [...new Set(origins)])
     .optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
@@ -179,6 +188,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Every Redis key and channel of this cluster starts with it, so clusters can share a Redis. */
   redisPrefix: string;
+  /** Origins (`scheme://host[:port]`, normalised) whose pages may call the API and Socket.IO. */
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
 }
