@@ -143,6 +143,9 @@ const EnvSchema = z.object({
     .default('info'),
 });
 
+/** Every environment variable the server reads (`pnpm dev` must let each of them through turbo). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   port: number;
   host: string | undefined;
