@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    // scripts: the release dry run and the published packages' metadata.
+    projects: ['packages/*', 'apps/*', 'examples/*', 'scripts'],
   },
 });
