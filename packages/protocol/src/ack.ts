@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type ErrorPayload, ErrorPayloadSchema } from './errors.js';
 
 /** A failed acknowledgement; every client→server event with an acknowledgement may answer this. */
@@ -7,7 +7,7 @@ export const AckErrorSchema = z.object({ ok: z.literal(false), error: ErrorPaylo
 export type AckError = { ok: false; error: ErrorPayload };
 
 /** Builds `{ ok: true, ...shape } | { ok: false, error }` for one event's acknowledgement. */
-export const ackSchema = <Shape extends z.ZodRawShape>(shape: Shape) =>
+export const ackSchema = <Shape extends z.core.$ZodShape>(shape: Shape) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), AckErrorSchema]);
 
 /**

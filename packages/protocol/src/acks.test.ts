@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   AwayAckSchema,
   type ClientEventName,
@@ -81,7 +81,7 @@ const successes = {
 const ackedEvents = Object.keys(clientEventAckSchemas) as AckedEvent[];
 
 // Widened so one loop can parse with every event's schema.
-const ackSchemaOf = (event: AckedEvent): z.ZodType => clientEventAckSchemas[event];
+const ackSchemaOf = (event: AckedEvent): z.ZodMiniType => clientEventAckSchemas[event];
 
 describe('clientEventAckSchemas', () => {
   it('covers every event except typing, which has no acknowledgement', () => {

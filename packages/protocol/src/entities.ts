@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS, MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from './limits.js';
 import {
   ClientIdSchema,
@@ -34,8 +34,8 @@ export type User = z.infer<typeof UserSchema>;
  */
 export const ReactionSchema = z.object({
   emoji: EmojiSchema,
-  count: z.number().int().positive(),
-  users: z.array(UserIdSchema).max(LIMITS.reactionUsersListed),
+  count: z.int().check(z.positive()),
+  users: z.array(UserIdSchema).check(z.maxLength(LIMITS.reactionUsersListed)),
 });
 
 export type Reaction = z.infer<typeof ReactionSchema>;
@@ -51,9 +51,11 @@ export const ReplyToSchema = z.object({
   /** At most `LIMITS.replyExcerptMaxLength` code points (twice as many UTF-16 units). */
   excerpt: z
     .string()
-    .max(LIMITS.replyExcerptMaxLength * 2)
-    .refine(isWellFormedText, 'excerpt must be well-formed Unicode'),
-  deleted: z.literal(true).optional(),
+    .check(
+      z.maxLength(LIMITS.replyExcerptMaxLength * 2),
+      z.refine(isWellFormedText, 'excerpt must be well-formed Unicode'),
+    ),
+  deleted: z.optional(z.literal(true)),
 });
 
 export type ReplyTo = z.infer<typeof ReplyToSchema>;
@@ -73,14 +75,16 @@ export const MessageSchema = z.object({
   text: z.union([MessageTextSchema, z.literal('')]),
   author: UserSchema,
   createdAt: TimestampSchema,
-  clientId: ClientIdSchema.optional(),
+  clientId: z.optional(ClientIdSchema),
   /** When the author last edited the text. */
-  editedAt: TimestampSchema.optional(),
+  editedAt: z.optional(TimestampSchema),
   /** When the author deleted the message. */
-  deletedAt: TimestampSchema.optional(),
+  deletedAt: z.optional(TimestampSchema),
   /** Per emoji, in the order each was first used; absent when there are none. */
-  reactions: z.array(ReactionSchema).min(1).max(LIMITS.reactionsPerMessageMax).optional(),
-  replyTo: ReplyToSchema.optional(),
+  reactions: z.optional(
+    z.array(ReactionSchema).check(z.minLength(1), z.maxLength(LIMITS.reactionsPerMessageMax)),
+  ),
+  replyTo: z.optional(ReplyToSchema),
 });
 
 export type Message = z.infer<typeof MessageSchema>;
@@ -195,9 +199,9 @@ export const MessageChangeSchema = z.object({
   by: UserIdSchema,
   at: TimestampSchema,
   /** The reaction added or removed. */
-  emoji: EmojiSchema.optional(),
+  emoji: z.optional(EmojiSchema),
   /** The `clientId` the edit was sent with, so its sender can tell its own retry. */
-  clientId: ClientIdSchema.optional(),
+  clientId: z.optional(ClientIdSchema),
 });
 
 export type MessageChange = z.infer<typeof MessageChangeSchema>;
@@ -220,7 +224,7 @@ export const RoomSummarySchema = z.object({
   epoch: z.string(),
   head: SeqCursorSchema,
   readSeq: SeqCursorSchema,
-  unread: z.number().int().nonnegative(),
+  unread: z.int().check(z.nonnegative()),
   joinedAt: TimestampSchema,
 });
 
@@ -244,7 +248,7 @@ export const PresenceStatusSchema = z.enum(PresenceStatus);
 export const PresenceSchema = z.object({
   user: UserSchema,
   status: PresenceStatusSchema,
-  lastSeen: TimestampSchema.nullable(),
+  lastSeen: z.nullable(TimestampSchema),
 });
 
 export type Presence = z.infer<typeof PresenceSchema>;

@@ -1,32 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ErrorCode } from './error-codes.js';
+import { useEnglishMessages } from './locale.js';
 
-/** Every error code a Chatter server can answer with, in REST bodies and socket acknowledgements. */
-export const ErrorCode = {
-  VALIDATION: 'VALIDATION',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  RATE_LIMITED: 'RATE_LIMITED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  UNAVAILABLE: 'UNAVAILABLE',
-  INTERNAL: 'INTERNAL',
-} as const;
+useEnglishMessages();
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+// The codes themselves live in error-codes.ts, free of zod, so that importing them stays cheap.
 
 export const ErrorCodeSchema = z.enum(ErrorCode);
-
-/** The HTTP status that goes with each error code; REST answers and the SDK both use this table. */
-export const ERROR_HTTP_STATUS = {
-  VALIDATION: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const satisfies Record<ErrorCode, number>;
 
 /** One problem with one field of a rejected payload. */
 export const ValidationIssueSchema = z.object({
@@ -40,7 +20,7 @@ export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
  * A zod error's issues in the shared shape, for `details.issues` of a `VALIDATION` error. The
  * server builds its answers with it and the SDK its local checks, so both say the same.
  */
-export const toValidationIssues = (error: z.ZodError): ValidationIssue[] =>
+export const toValidationIssues = (error: z.core.$ZodError): ValidationIssue[] =>
   error.issues.map((issue) => ({
     // Symbol keys cannot travel as JSON.
     path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
@@ -54,7 +34,7 @@ export const toValidationIssues = (error: z.ZodError): ValidationIssue[] =>
 export const ErrorPayloadSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
-  details: z.unknown().optional(),
+  details: z.optional(z.unknown()),
 });
 
 export type ErrorPayload = z.infer<typeof ErrorPayloadSchema>;

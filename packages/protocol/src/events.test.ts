@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   type ClientEventName,
   type ClientEventPayload,
@@ -35,9 +35,9 @@ const validPayloads = {
 const clientEvents = Object.keys(clientEventSchemas) as ClientEventName[];
 
 // Widened so one loop can parse with every event's schema.
-const schemaOf = (event: ClientEventName): z.ZodType => clientEventSchemas[event];
+const schemaOf = (event: ClientEventName): z.ZodMiniType => clientEventSchemas[event];
 
-const issuesOf = (schema: z.ZodType, input: unknown) => {
+const issuesOf = (schema: z.ZodMiniType, input: unknown) => {
   const result = schema.safeParse(input);
   expect(result.success).toBe(false);
   return result.error?.issues ?? [];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ackSchema } from './ack.js';
 import {
   type Message,
@@ -23,6 +23,7 @@ import {
   MessageTextSchema,
   RoomNameSchema,
   SeqCursorSchema,
+  TimestampSchema,
 } from './primitives.js';
 
 // Client → server payloads. All strict: an unknown field is a validation error, never ignored.
@@ -31,14 +32,17 @@ import {
 export const JoinPayloadSchema = z.strictObject({
   room: RoomNameSchema,
   /** The last `seq` the client holds; replay starts after it. */
-  since: SeqCursorSchema.optional(),
+  since: z.optional(SeqCursorSchema),
   /** The room epoch `since` belongs to; a different epoch means `since` is void. */
-  epoch: z
-    .string()
-    .min(1)
-    .max(64)
-    .refine(isWellFormedText, 'epoch must be well-formed Unicode')
-    .optional(),
+  epoch: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(64),
+        z.refine(isWellFormedText, 'epoch must be well-formed Unicode'),
+      ),
+  ),
 });
 
 export type JoinPayload = z.infer<typeof JoinPayloadSchema>;
@@ -52,9 +56,9 @@ export const SendMessagePayloadSchema = z.strictObject({
   room: RoomNameSchema,
   text: MessageTextSchema,
   /** Minted by the client per message; a retry with the same id returns the stored original. */
-  clientId: ClientIdSchema.optional(),
+  clientId: z.optional(ClientIdSchema),
   /** The id of the message in the same room this one answers. */
-  replyTo: MessageIdSchema.optional(),
+  replyTo: z.optional(MessageIdSchema),
 });
 
 export type SendMessagePayload = z.infer<typeof SendMessagePayloadSchema>;
@@ -65,7 +69,7 @@ export const EditMessagePayloadSchema = z.strictObject({
   id: MessageIdSchema,
   text: MessageTextSchema,
   /** Minted by the client per edit; a retry with the same id applies once. */
-  clientId: ClientIdSchema.optional(),
+  clientId: z.optional(ClientIdSchema),
 });
 
 export type EditMessagePayload = z.infer<typeof EditMessagePayloadSchema>;
@@ -111,24 +115,26 @@ export type RoomsPayload = z.infer<typeof RoomsPayloadSchema>;
 export const HistoryPayloadSchema = z
   .strictObject({
     room: RoomNameSchema,
-    before: SeqCursorSchema.optional(),
-    after: SeqCursorSchema.optional(),
-    limit: CatchUpPageSizeSchema.optional(),
+    before: z.optional(SeqCursorSchema),
+    after: z.optional(SeqCursorSchema),
+    limit: z.optional(CatchUpPageSizeSchema),
   })
-  .superRefine(({ before, after, limit }, ctx) => {
-    const forward = after !== undefined && before === undefined;
-    if (limit === undefined || limit <= LIMITS.historyPageMaxSize || forward) return;
-    // Worded like zod's own "Too big", so this reads like every other limit in the VALIDATION answer.
-    ctx.addIssue({
-      code: 'too_big',
-      origin: 'number',
-      maximum: LIMITS.historyPageMaxSize,
-      inclusive: true,
-      input: limit,
-      path: ['limit'],
-      message: `Too big: expected number to be <=${LIMITS.historyPageMaxSize} (up to ${LIMITS.catchUpPageMaxSize} only on a forward page: \`after\` without \`before\`)`,
-    });
-  });
+  .check(
+    z.superRefine(({ before, after, limit }, ctx) => {
+      const forward = after !== undefined && before === undefined;
+      if (limit === undefined || limit <= LIMITS.historyPageMaxSize || forward) return;
+      // Worded like zod's own "Too big", so this reads like every other limit in the VALIDATION answer.
+      ctx.addIssue({
+        code: 'too_big',
+        origin: 'number',
+        maximum: LIMITS.historyPageMaxSize,
+        inclusive: true,
+        input: limit,
+        path: ['limit'],
+        message: `Too big: expected number to be <=${LIMITS.historyPageMaxSize} (up to ${LIMITS.catchUpPageMaxSize} only on a forward page: \`after\` without \`before\`)`,
+      });
+    }),
+  );
 
 export type HistoryPayload = z.infer<typeof HistoryPayloadSchema>;
 
@@ -143,6 +149,16 @@ export type TypingPayload = z.infer<typeof TypingPayloadSchema>;
 export const AwayPayloadSchema = z.strictObject({ away: z.boolean() });
 
 export type AwayPayload = z.infer<typeof AwayPayloadSchema>;
+
+/**
+ * `auth`: a fresh token for this connection, sent before the one it connected with expires, so
+ * the session goes on without a reconnection. It must name the same user (`sub`).
+ */
+export const AuthPayloadSchema = z.strictObject({
+  token: z.string().check(z.minLength(1), z.maxLength(LIMITS.maxTokenLength)),
+});
+
+export type AuthPayload = z.infer<typeof AuthPayloadSchema>;
 
 // Acknowledgements.
 
@@ -167,9 +183,9 @@ export const JoinAckSchema = ackSchema({
    */
   readSeq: SeqCursorSchema,
   /** Messages after `readSeq`, written by others and not deleted, as of `head`. */
-  unread: z.number().int().nonnegative(),
+  unread: z.int().check(z.nonnegative()),
   /** How far others have read, the furthest first (at most `LIMITS.readReceiptsListed`). */
-  reads: z.array(ReadReceiptSchema).max(LIMITS.readReceiptsListed),
+  reads: z.array(ReadReceiptSchema).check(z.maxLength(LIMITS.readReceiptsListed)),
 });
 
 export type JoinAck = z.infer<typeof JoinAckSchema>;
@@ -206,7 +222,7 @@ export type AwayAck = z.infer<typeof AwayAckSchema>;
  */
 export const MessageChangeAckSchema = ackSchema({
   message: MessageSchema,
-  change: MessageChangeSchema.nullable(),
+  change: z.nullable(MessageChangeSchema),
 });
 
 export type MessageChangeAck = z.infer<typeof MessageChangeAckSchema>;
@@ -215,7 +231,7 @@ export type MessageChangeAck = z.infer<typeof MessageChangeAckSchema>;
 export const ReadStateSchema = z.object({
   room: RoomNameSchema,
   seq: SeqCursorSchema,
-  unread: z.number().int().nonnegative(),
+  unread: z.int().check(z.nonnegative()),
   /** The room's newest `seq` when `unread` was counted. */
   head: SeqCursorSchema,
 });
@@ -225,6 +241,11 @@ export type ReadState = z.infer<typeof ReadStateSchema>;
 export const ReadAckSchema = ackSchema(ReadStateSchema.shape);
 
 export type ReadAck = z.infer<typeof ReadAckSchema>;
+
+/** The connection now lives until the new token's `exp`. */
+export const AuthAckSchema = ackSchema({ expiresAt: TimestampSchema });
+
+export type AuthAck = z.infer<typeof AuthAckSchema>;
 
 export const RoomsAckSchema = ackSchema({ rooms: z.array(RoomSummarySchema) });
 
@@ -256,7 +277,7 @@ export type HeadEvent = z.infer<typeof HeadEventSchema>;
 /** Others' read positions in a room, gathered: at most one event per room and `readReceiptsIntervalMs`. */
 export const ReceiptsEventSchema = z.object({
   room: RoomNameSchema,
-  reads: z.array(ReadReceiptSchema).min(1),
+  reads: z.array(ReadReceiptSchema).check(z.minLength(1)),
 });
 
 export type ReceiptsEvent = z.infer<typeof ReceiptsEventSchema>;
@@ -275,6 +296,7 @@ export interface ClientToServerEvents {
   unreact: (payload: ReactionPayload, ack: (response: MessageChangeAck) => void) => void;
   read: (payload: ReadPayload, ack: (response: ReadAck) => void) => void;
   rooms: (payload: RoomsPayload, ack: (response: RoomsAck) => void) => void;
+  auth: (payload: AuthPayload, ack: (response: AuthAck) => void) => void;
 }
 
 /** Events the server emits, in Socket.IO's event-map form. */
@@ -325,7 +347,8 @@ export const clientEventSchemas = {
   unreact: ReactionPayloadSchema,
   read: ReadPayloadSchema,
   rooms: RoomsPayloadSchema,
-} as const satisfies { [E in ClientEventName]: z.ZodType<ClientEventPayload<E>> };
+  auth: AuthPayloadSchema,
+} as const satisfies { [E in ClientEventName]: z.ZodMiniType<ClientEventPayload<E>> };
 
 /** The acknowledgement schema of every client→server event that has one. */
 export const clientEventAckSchemas = {
@@ -340,17 +363,18 @@ export const clientEventAckSchemas = {
   unreact: MessageChangeAckSchema,
   read: ReadAckSchema,
   rooms: RoomsAckSchema,
+  auth: AuthAckSchema,
 } as const;
 
 /** The runtime schema of every server→client payload; clients validate what they receive. */
 export const serverEventSchemas = {
   message: MessageSchema,
   presence: PresenceSchema,
-  presences: z.array(PresenceSchema).min(1),
+  presences: z.array(PresenceSchema).check(z.minLength(1)),
   typing: TypingEventSchema,
   head: HeadEventSchema,
   change: MessageChangeSchema,
   read: ReadStateSchema,
   receipts: ReceiptsEventSchema,
   closing: ErrorPayloadSchema,
-} as const satisfies { [E in ServerEventName]: z.ZodType<ServerEventPayload<E>> };
+} as const satisfies { [E in ServerEventName]: z.ZodMiniType<ServerEventPayload<E>> };

@@ -22,9 +22,8 @@ export {
   type User,
   UserSchema,
 } from './entities.js';
+export { ERROR_HTTP_STATUS, ErrorCode } from './error-codes.js';
 export {
-  ERROR_HTTP_STATUS,
-  ErrorCode,
   ErrorCodeSchema,
   type ErrorPayload,
   ErrorPayloadSchema,
@@ -35,6 +34,10 @@ export {
   ValidationIssueSchema,
 } from './errors.js';
 export {
+  type AuthAck,
+  AuthAckSchema,
+  type AuthPayload,
+  AuthPayloadSchema,
   type AwayAck,
   AwayAckSchema,
   type AwayPayload,

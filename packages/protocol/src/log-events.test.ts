@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { clientEventSchemas, LIMITS, ReadStateSchema, serverEventSchemas } from './index.js';
 
 // The events of the room log (edit, delete, react, unreact, read, rooms) and a reply's `replyTo`.
 // events.test.ts checks every payload for strictness, `$` keys and `__proto__`; these are the rules
 // of each field.
 
-const pathsOf = (schema: z.ZodType, input: unknown) =>
+const pathsOf = (schema: z.ZodMiniType, input: unknown) =>
   schema.safeParse(input).error?.issues.map((issue) => issue.path.join('.')) ?? [];
 
 describe('message { replyTo }', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   HistoryResponseSchema,
   JoinAckSchema,
@@ -34,7 +34,7 @@ const differentEmoji = (count: number): string[] =>
 
 const userIds = (count: number) => Array.from({ length: count }, (_, i) => `u${i}`);
 
-const pathsOf = (schema: z.ZodType, input: unknown) =>
+const pathsOf = (schema: z.ZodMiniType, input: unknown) =>
   schema.safeParse(input).error?.issues.map((issue) => issue.path) ?? [];
 
 describe('MessageSchema: the latest state of a message', () => {
@@ -274,7 +274,7 @@ describe('parsing never yields a polluted prototype', () => {
       ReceiptsEventSchema,
       { room: 'general', reads: [{ userId: 'u2', seq: 9 }] },
     ],
-  ] as Array<[string, z.ZodType, object]>)('%s', (_, schema, valid) => {
+  ] as Array<[string, z.ZodMiniType, object]>)('%s', (_, schema, valid) => {
     const input = everyObjectWithOwnProto(valid);
     expect(Object.hasOwn(input as object, '__proto__')).toBe(true);
     const parsed = schema.parse(input);

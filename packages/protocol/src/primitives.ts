@@ -1,5 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CLIENT_ID_PATTERN, LIMITS, MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from './limits.js';
+import { useEnglishMessages } from './locale.js';
+
+useEnglishMessages();
 
 const codePointLength = (value: string): number => {
   let length = 0;
@@ -36,55 +39,63 @@ const withinCodePoints = (value: string, max: number): boolean =>
 
 export const RoomNameSchema = z
   .string()
-  .regex(
-    ROOM_NAME_PATTERN,
-    'Room names are 1–64 characters of a–z, 0–9, "_" and "-", starting with a letter or digit',
+  .check(
+    z.regex(
+      ROOM_NAME_PATTERN,
+      'Room names are 1–64 characters of a–z, 0–9, "_" and "-", starting with a letter or digit',
+    ),
   );
 
 export type RoomName = z.infer<typeof RoomNameSchema>;
 
-export const MessageTextSchema = z
-  .string()
-  .min(1, 'Message text must not be empty')
-  .refine(isWellFormedText, `Message text ${NOT_WELL_FORMED}`)
-  .refine((text) => !INVISIBLE.test(text), 'Message text must not be blank')
-  .refine(
+export const MessageTextSchema = z.string().check(
+  z.minLength(1, 'Message text must not be empty'),
+  z.refine(isWellFormedText, `Message text ${NOT_WELL_FORMED}`),
+  z.refine((text) => !INVISIBLE.test(text), 'Message text must not be blank'),
+  z.refine(
     (text) => withinCodePoints(text, LIMITS.messageTextMaxLength),
     `Message text must be at most ${LIMITS.messageTextMaxLength} characters`,
-  );
+  ),
+);
 
-export const DisplayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'Display name must not be blank')
-  .refine(isWellFormedText, `Display name ${NOT_WELL_FORMED}`)
-  .refine(
+export const DisplayNameSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, 'Display name must not be blank'),
+  z.refine(isWellFormedText, `Display name ${NOT_WELL_FORMED}`),
+  z.refine(
     (name) => withinCodePoints(name, LIMITS.displayNameMaxLength),
     `Display name must be at most ${LIMITS.displayNameMaxLength} characters`,
-  )
+  ),
   // Control characters in names would let one user forge line breaks in everyone's UI.
-  .refine((name) => !CONTROL.test(name), 'Display name must not contain control characters')
-  .refine(
+  z.refine((name) => !CONTROL.test(name), 'Display name must not contain control characters'),
+  z.refine(
     (name) => !BIDI_CONTROL.test(name),
     'Display name must not contain bidi control characters',
-  )
-  .refine((name) => !INVISIBLE.test(name), 'Display name must not be blank');
+  ),
+  z.refine((name) => !INVISIBLE.test(name), 'Display name must not be blank'),
+);
 
 export const UserIdSchema = z
   .string()
-  .min(1)
-  .max(LIMITS.userIdMaxLength)
-  .refine(isWellFormedText, `User id ${NOT_WELL_FORMED}`);
+  .check(
+    z.minLength(1),
+    z.maxLength(LIMITS.userIdMaxLength),
+    z.refine(isWellFormedText, `User id ${NOT_WELL_FORMED}`),
+  );
 
 export const ClientIdSchema = z
   .string()
-  .min(1)
-  .max(LIMITS.clientIdMaxLength)
-  .regex(CLIENT_ID_PATTERN, 'clientId may only contain letters, digits and . _ : -');
+  .check(
+    z.minLength(1),
+    z.maxLength(LIMITS.clientIdMaxLength),
+    z.regex(CLIENT_ID_PATTERN, 'clientId may only contain letters, digits and . _ : -'),
+  );
 
 export const MessageIdSchema = z
   .string()
-  .regex(MESSAGE_ID_PATTERN, 'Message ids are 1–64 characters of A–Z, a–z, 0–9, "_" and "-"');
+  .check(
+    z.regex(MESSAGE_ID_PATTERN, 'Message ids are 1–64 characters of A–Z, a–z, 0–9, "_" and "-"'),
+  );
 
 // Unicode's list of recommended emoji (RGI): one emoji as every platform draws it, so "❤️" is a
 // reaction and "❤" (the same heart without its emoji selector) is not a second one that looks
@@ -131,21 +142,23 @@ export const isEmoji = (value: unknown): value is string => {
 /** A reaction: one emoji, such as 👍, 🇫🇷 or 👩🏽‍💻. */
 export const EmojiSchema = z
   .string()
-  .refine(isEmoji, `A reaction is one emoji of at most ${LIMITS.emojiMaxLength} UTF-16 units`);
+  .check(
+    z.refine(isEmoji, `A reaction is one emoji of at most ${LIMITS.emojiMaxLength} UTF-16 units`),
+  );
 
 /**
  * A position in a room's log: 1 for the first entry, gap-free after that. A message keeps the
  * `seq` it was created at; each later edit, deletion and reaction takes the next one.
  */
-export const SeqSchema = z.number().int().positive();
+export const SeqSchema = z.int().check(z.positive());
 
 /** A `seq` position a reader has reached; 0 means "before the first message". */
-export const SeqCursorSchema = z.number().int().nonnegative();
+export const SeqCursorSchema = z.int().check(z.nonnegative());
 
-export const PageSizeSchema = z.number().int().min(1).max(LIMITS.historyPageMaxSize);
+export const PageSizeSchema = z.int().check(z.gte(1), z.lte(LIMITS.historyPageMaxSize));
 
 /** The size of a forward page read to catch up (`history { after }` over the socket). */
-export const CatchUpPageSizeSchema = z.number().int().min(1).max(LIMITS.catchUpPageMaxSize);
+export const CatchUpPageSizeSchema = z.int().check(z.gte(1), z.lte(LIMITS.catchUpPageMaxSize));
 
 /** ISO-8601 timestamps, always UTC, e.g. `2026-11-24T10:00:00.000Z`. */
 export const TimestampSchema = z.iso.datetime();

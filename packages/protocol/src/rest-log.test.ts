@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   EditMessageRequestSchema,
   HistoryResponseSchema,
@@ -51,7 +51,7 @@ describe.each([
   ['EditMessageRequestSchema', EditMessageRequestSchema, { text: 'fixed', clientId: 'e-1' }],
   ['RoomParamsSchema', RoomParamsSchema, { room: 'general' }],
   ['ReadRequestSchema', ReadRequestSchema, { seq: 12 }],
-] as Array<[string, z.ZodType, object]>)('%s', (_, schema, valid) => {
+] as Array<[string, z.ZodMiniType, object]>)('%s', (_, schema, valid) => {
   it('accepts a valid input unchanged', () => {
     expect(schema.parse(valid)).toEqual(valid);
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   MessageChangeSchema,
   MessageSchema,
@@ -24,12 +24,11 @@ import {
  * A whole number in a query string. Digits only, so `?limit=1e3`, `?limit=0x10` and
  * `?limit= 5` are rejected rather than coerced.
  */
-const wholeNumberParam = <Output extends z.ZodType<number, number>>(schema: Output) =>
-  z
-    .string()
-    .regex(/^\d{1,15}$/, 'Expected a whole number')
-    .transform(Number)
-    .pipe(schema);
+const wholeNumberParam = <Output extends z.ZodMiniType<number, number>>(schema: Output) =>
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,15}$/, 'Expected a whole number')), z.transform(Number)),
+    schema,
+  );
 
 // POST /api/session
 
@@ -49,7 +48,7 @@ export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>;
 // GET /api/session
 
 /** Who the presented token belongs to, and until when it is accepted. */
-export const CurrentSessionResponseSchema = CreateSessionResponseSchema.omit({ token: true });
+export const CurrentSessionResponseSchema = z.omit(CreateSessionResponseSchema, { token: true });
 
 export type CurrentSessionResponse = z.infer<typeof CurrentSessionResponseSchema>;
 
@@ -57,9 +56,9 @@ export type CurrentSessionResponse = z.infer<typeof CurrentSessionResponseSchema
 
 export const HistoryQuerySchema = z.strictObject({
   room: RoomNameSchema,
-  limit: wholeNumberParam(PageSizeSchema).optional(),
-  before: wholeNumberParam(SeqCursorSchema).optional(),
-  after: wholeNumberParam(SeqCursorSchema).optional(),
+  limit: z.optional(wholeNumberParam(PageSizeSchema)),
+  before: z.optional(wholeNumberParam(SeqCursorSchema)),
+  after: z.optional(wholeNumberParam(SeqCursorSchema)),
 });
 
 /** The query string as a client writes it (`limit`, `before` and `after` may be numbers). */
@@ -97,7 +96,7 @@ export const ReactionParamsSchema = z.strictObject({ id: MessageIdSchema, emoji:
 /** The body of `PATCH /api/messages/:id`: the new text, as the socket's `edit` sends it. */
 export const EditMessageRequestSchema = z.strictObject({
   text: MessageTextSchema,
-  clientId: ClientIdSchema.optional(),
+  clientId: z.optional(ClientIdSchema),
 });
 
 export type EditMessageRequest = z.infer<typeof EditMessageRequestSchema>;
@@ -105,7 +104,7 @@ export type EditMessageRequest = z.infer<typeof EditMessageRequestSchema>;
 /** The answer of every message-changing route: as the socket's `MessageChangeAckSchema`. */
 export const MessageChangeResponseSchema = z.object({
   message: MessageSchema,
-  change: MessageChangeSchema.nullable(),
+  change: z.nullable(MessageChangeSchema),
 });
 
 export type MessageChangeResponse = z.infer<typeof MessageChangeResponseSchema>;
@@ -129,11 +128,15 @@ export type ReadRequest = z.infer<typeof ReadRequestSchema>;
 // GET /api/status
 
 export const StatusQuerySchema = z.strictObject({
-  users: z
-    .string()
-    .transform((list) => list.split(',').filter((id) => id.length > 0))
-    .pipe(z.array(UserIdSchema).min(1).max(LIMITS.statusQueryMaxUsers))
-    .optional(),
+  users: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((list: string) => list.split(',').filter((id) => id.length > 0)),
+      ),
+      z.array(UserIdSchema).check(z.minLength(1), z.maxLength(LIMITS.statusQueryMaxUsers)),
+    ),
+  ),
 });
 
 /** The users asked about (or every online one), each in the shape the `presence` event carries. */
@@ -145,7 +148,7 @@ export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 
 export const HealthResponseSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
-  uptime: z.number().nonnegative(),
+  uptime: z.number().check(z.nonnegative()),
 });
 
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;

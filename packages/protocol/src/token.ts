@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DisplayNameSchema, RoomNameSchema, UserIdSchema } from './primitives.js';
 
 /**
@@ -11,14 +11,14 @@ export const AccessTokenClaimsSchema = z.object({
   /** The display name shown with the user's messages. */
   name: DisplayNameSchema,
   /** Expiry, in seconds since the epoch. Required: Chatter accepts no everlasting tokens. */
-  exp: z.number().int().positive(),
+  exp: z.int().check(z.positive()),
   /** When present, the only rooms this token may read, post or type in. */
-  rooms: z.array(RoomNameSchema).max(1000).optional(),
+  rooms: z.optional(z.array(RoomNameSchema).check(z.maxLength(1000))),
   /**
    * Set by the server on the guest sessions it issues (`POST /api/session`); guests may be
    * confined to some rooms (`CHATTER_GUEST_ROOMS`). App backends leave it out.
    */
-  guest: z.boolean().optional(),
+  guest: z.optional(z.boolean()),
 });
 
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   AccessTokenClaimsSchema,
   CreateSessionRequestSchema,
@@ -54,7 +54,7 @@ const changeBy = (by: string) => ({
   emoji: '👍',
 });
 
-const messagesOf = (schema: z.ZodType, input: unknown): string[] =>
+const messagesOf = (schema: z.ZodMiniType, input: unknown): string[] =>
   schema.safeParse(input).error?.issues.map((issue) => issue.message) ?? [];
 
 describe('text that is not well-formed UTF-16', () => {
@@ -71,7 +71,7 @@ describe('text that is not well-formed UTF-16', () => {
   });
 
   it.each(NOT_WELL_FORMED)('is refused in every payload that carries it: %j', (value) => {
-    const refused: Array<[z.ZodType, unknown]> = [
+    const refused: Array<[z.ZodMiniType, unknown]> = [
       [SendMessagePayloadSchema, { room: 'general', text: value }],
       [CreateSessionRequestSchema, { name: value }],
       [AccessTokenClaimsSchema, { sub: value, name: 'Ada', exp: 1_900_000_000 }],

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import * as z from 'zod';
 import type { AuthUser } from '../services/auth-service.js';
 import { AppError, validationError } from '../utils/errors.js';
 
@@ -20,13 +20,14 @@ const authenticatedUser = (res: Response): AuthUser => {
 /** The parts of a request a route validates. */
 export type RequestPart = 'params' | 'query' | 'body';
 
-const parseInput = <Schema extends z.ZodType>(
+const parseInput = <Schema extends z.core.$ZodType>(
   req: Request,
   source: RequestPart,
   schema: Schema,
 ): z.output<Schema> => {
   const raw: unknown = req[source];
-  const parsed = schema.safeParse(raw);
+  // Protocol schemas are zod/mini ones, without classic zod's methods; this parses either kind.
+  const parsed = z.safeParse(schema, raw);
   if (parsed.success) return parsed.data;
   // express.json() leaves the body undefined when the request is not JSON at all.
   if (source === 'body' && raw === undefined) {
@@ -47,7 +48,7 @@ const send = <Body>(res: Response, reply: Reply<Body>): void => {
  * and the authenticated user to a controller. Nothing that fails to parse reaches a controller.
  */
 export const route =
-  <Schema extends z.ZodType, Body>(
+  <Schema extends z.core.$ZodType, Body>(
     source: 'body' | 'query',
     schema: Schema,
     controller: Controller<z.output<Schema>, Body>,
@@ -58,11 +59,11 @@ export const route =
   };
 
 /** A schema for each part of a request a route reads, such as `{ params, body }`. */
-export type RequestSchemas = Partial<Record<RequestPart, z.ZodType>>;
+export type RequestSchemas = Partial<Record<RequestPart, z.core.$ZodType>>;
 
 /** What a controller of `routeParts` gets: each part, parsed. */
 export type ParsedParts<Schemas extends RequestSchemas> = {
-  [Part in keyof Schemas]: Schemas[Part] extends z.ZodType ? z.output<Schemas[Part]> : never;
+  [Part in keyof Schemas]: Schemas[Part] extends z.core.$ZodType ? z.output<Schemas[Part]> : never;
 };
 
 /**
@@ -93,7 +94,7 @@ export interface PublicRequest {
 
 /** Like `route` with a JSON body, for the one route that runs before the caller has a token. */
 export const publicRoute =
-  <Schema extends z.ZodType, Body>(
+  <Schema extends z.core.$ZodType, Body>(
     schema: Schema,
     controller: (input: z.output<Schema>, request: PublicRequest) => Promise<Reply<Body>>,
   ): RequestHandler =>

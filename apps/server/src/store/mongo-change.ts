@@ -48,7 +48,7 @@ export const checkEdit = (input: EditMessageInput): CheckedChange => ({
   request: {
     type: 'edit',
     text: check(TextSchema, input.text, 'text'),
-    clientId: check(ClientIdSchema.optional(), input.clientId, 'clientId'),
+    clientId: check(z.optional(ClientIdSchema), input.clientId, 'clientId'),
   },
 });
 

@@ -1,5 +1,6 @@
 import { LIMITS, MessageChangeSchema, MessageSchema } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import type { ChangeDocument } from '../models/change-model.js';
 import type { MessageDocument, ReactionDocument } from '../models/message-model.js';
 import {
@@ -65,7 +66,7 @@ describe('toMessage', () => {
       editedAt: '2026-01-02T04:00:00.000Z',
       reactions: [{ emoji: '👍', count: 2, users: ['user-5', 'user-7'] }],
     });
-    expect(MessageSchema.strict().parse(shown)).toEqual(shown);
+    expect(z.strictObject(MessageSchema.shape).parse(shown)).toEqual(shown);
   });
 
   it('a deleted message is a tombstone: empty text, no reactions, editedAt kept', () => {
@@ -88,7 +89,7 @@ describe('toMessage', () => {
       editedAt: '2026-01-02T03:04:05.678Z',
       deletedAt: '2026-01-02T04:00:00.000Z',
     });
-    expect(MessageSchema.strict().parse(shown)).toEqual(shown);
+    expect(z.strictObject(MessageSchema.shape).parse(shown)).toEqual(shown);
     // Even if a text were still there, a deleted message shows none.
     expect(toMessage({ ...doc, text: 'secret' }).text).toBe('');
   });
@@ -185,7 +186,7 @@ describe('toChange', () => {
       at: '2026-01-02T04:00:00.000Z',
       clientId: 'edit-1',
     });
-    expect(MessageChangeSchema.strict().parse(change)).toEqual(change);
+    expect(z.strictObject(MessageChangeSchema.shape).parse(change)).toEqual(change);
   });
 
   it('shows a reaction with its emoji, and nothing of the storage fields', () => {

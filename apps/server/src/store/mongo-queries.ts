@@ -24,8 +24,9 @@ export class InvalidStoreInputError extends TypeError {
   override readonly name = 'InvalidStoreInputError';
 }
 
-export const check = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
-  const result = schema.safeParse(value);
+export const check = <T>(schema: z.core.$ZodType<T>, value: unknown, what: string): T => {
+  // Protocol schemas are zod/mini ones, without classic zod's methods; this parses either kind.
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   throw new InvalidStoreInputError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
 };
@@ -58,7 +59,7 @@ export const checkAppend = (input: AppendMessageInput): CheckedAppend => {
     room: checkRoom(input.room),
     author: check(AuthorSchema, input.author, 'author'),
     text: check(TextSchema, input.text, 'text'),
-    clientId: check(ClientIdSchema.optional(), input.clientId, 'clientId'),
+    clientId: check(z.optional(ClientIdSchema), input.clientId, 'clientId'),
     ...(replyTo === undefined ? {} : { replyTo }),
   };
 };

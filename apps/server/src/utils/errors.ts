@@ -35,7 +35,7 @@ export class AppError extends Error {
 const describePath = (path: ValidationIssue['path']): string =>
   path.length === 0 ? 'payload' : path.join('.');
 
-export const validationError = (error: z.ZodError): AppError => {
+export const validationError = (error: z.core.$ZodError): AppError => {
   const issues = toValidationIssues(error);
   const first = issues[0];
   const summary = first ? `${describePath(first.path)}: ${first.message}` : 'Invalid payload';
