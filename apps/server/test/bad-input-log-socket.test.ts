@@ -257,7 +257,7 @@ describe('socket floods of changes and reads', () => {
       error: {
         code: 'RATE_LIMITED',
         message:
-          'Too many typing, away, leave, read and rooms events on this connection; slow down',
+          'Too many typing, away, leave, read, rooms and auth events on this connection; slow down',
         details: { retryAfterMs: expect.any(Number) },
       },
     });

@@ -23,7 +23,7 @@ describe('EventBudgets', () => {
     const refused = tracker.spend(connection, 'away');
     expect(refused?.error.toPayload()).toEqual({
       code: 'RATE_LIMITED',
-      message: 'Too many typing, away, leave, read and rooms events on this connection; slow down',
+      message: 'Too many typing, away, leave, read, rooms and auth events on this connection; slow down',
       details: { retryAfterMs: 100 },
     });
     clock.now += 100;
@@ -52,7 +52,7 @@ describe('EventBudgets', () => {
       expect(tracker.spend(connection, i % 2 === 0 ? 'read' : 'rooms')).toBeUndefined();
     }
     expect(tracker.spend(connection, 'read')?.error.message).toBe(
-      'Too many typing, away, leave, read and rooms events on this connection; slow down',
+      'Too many typing, away, leave, read, rooms and auth events on this connection; slow down',
     );
     expect(tracker.spend(connection, 'rooms')).toBeDefined();
   });

@@ -13,6 +13,7 @@ export const EVENT_BUDGET_OF = {
   leave: 'events',
   read: 'events',
   rooms: 'events',
+  auth: 'events',
   join: 'reads',
   history: 'reads',
   message: undefined,
@@ -88,7 +89,7 @@ export const approximateBytes = (
 };
 
 /**
- * Per-connection event budgets: token buckets for cheap events (typing, away, leave, read,
+ * Per-connection event budgets: token buckets for cheap events (typing, away, leave, read, auth,
  * rooms) and for reads (join, history), the latter in approximate bytes. A read is let through
  * while its budget holds the cost of a request; what it returned is charged afterwards, so one
  * large page may run the budget into debt, which the next reads wait out. Every refusal is counted, and a
@@ -185,7 +186,7 @@ export class EventBudgets {
     const what =
       EVENT_BUDGET_OF[event] === 'reads'
         ? 'reads (join, history)'
-        : 'typing, away, leave, read and rooms events';
+        : 'typing, away, leave, read, rooms and auth events';
     return {
       error: new AppError('RATE_LIMITED', `Too many ${what} on this connection; slow down`, {
         retryAfterMs: Math.ceil(waitMs),

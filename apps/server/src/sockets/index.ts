@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth-service.js';
 import type { ConnectionLimits } from '../services/connection-limits.js';
 import type { ClientAddress } from '../utils/client-address.js';
 import { AppError, toErrorPayload } from '../utils/errors.js';
+import { authHandlers } from './auth.js';
 import { messageChangeHandlers } from './message-changes.js';
 import { messageHandlers } from './messages.js';
 import { type EventHandlers, sharedListener, takeAck } from './on-event.js';
@@ -55,7 +56,9 @@ export const registerSockets = (
     }
   });
 
+  const lifecycle = connectionLifecycle(deps);
   const handlers: EventHandlers = {
+    ...authHandlers({ auth: deps.auth, expireAt: lifecycle.expireAt, logger: deps.logger }),
     ...roomHandlers(deps),
     ...messageHandlers(deps),
     ...messageChangeHandlers(deps),
@@ -68,7 +71,6 @@ export const registerSockets = (
     (event) =>
       [event, sharedListener(event, handlers[event] as never, deps.logger, deps.budgets)] as const,
   );
-  const lifecycle = connectionLifecycle(deps);
   const outgoing = outgoingLimit(deps);
 
   io.on('connection', (socket) => {

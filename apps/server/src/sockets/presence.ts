@@ -37,6 +37,10 @@ export const connectionLifecycle = ({ presence, typing, logger }: SocketDeps) =>
       expiry.add(socket, user.expiresAtMs);
       socket.on('disconnect', onDisconnect);
     },
+    /** Closes `socket` at `atMs` instead of when its first token expires (a renewed session). */
+    expireAt(socket: ChatSocket, atMs: number): void {
+      expiry.add(socket, atMs);
+    },
     close(): void {
       expiry.close();
     },
