@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chatter/protocol';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Express } from 'express';
 import { Server } from 'socket.io';
 import { createApp } from './app.js';
 import { AdapterSubscriber } from './cluster/adapter-subscriber.js';
@@ -58,6 +59,8 @@ export interface RunningServer {
   port: number;
   io: ChatServer;
   store: ChatStore;
+  /** The Express app answering HTTP; tests compare its routes with `openapi.json`. */
+  app: Express;
   /**
    * Graceful shutdown: refuse new work, let acknowledged writes finish, disconnect everyone,
    * close the store. Safe to call more than once.
@@ -265,25 +268,23 @@ export const startChatterServer = async (
 
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
-  httpServer.on(
-    'request',
-    createApp({
-      auth,
-      chat,
-      changes,
-      readState,
-      sessions,
-      status,
-      store,
-      logger,
-      trustProxy: trust,
-      corsOrigins: config.corsOrigins,
-      isShuttingDown,
-      webDir: config.webDir,
-      redis: link,
-      metrics,
-    }),
-  );
+  const app = createApp({
+    auth,
+    chat,
+    changes,
+    readState,
+    sessions,
+    status,
+    store,
+    logger,
+    trustProxy: trust,
+    corsOrigins: config.corsOrigins,
+    isShuttingDown,
+    webDir: config.webDir,
+    redis: link,
+    metrics,
+  });
+  httpServer.on('request', app);
   // Socket.IO after Express: it takes `/socket.io/` requests away from the listeners already
   // attached. The other way round, Express answers 404 to long-polling requests that Socket.IO
   // answers too, and the second answer crashes the process.
@@ -346,5 +347,5 @@ export const startChatterServer = async (
     return closing;
   };
 
-  return { url, port, io, store, close };
+  return { url, port, io, store, app, close };
 };

@@ -30,7 +30,8 @@ const fromBodyParser = (error: BodyParserError): AppError | undefined => {
 };
 
 export const notFound: RequestHandler = (req) => {
-  throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`);
+  // `baseUrl`: under a router (the API's), `path` is what follows its mount point.
+  throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.baseUrl}${req.path}`);
 };
 
 export const errorHandler =

@@ -1,22 +1,13 @@
-import {
-  CreateSessionRequestSchema,
-  EditMessageRequestSchema,
-  HistoryQuerySchema,
-  MessageParamsSchema,
-  ReactionParamsSchema,
-  ReadRequestSchema,
-  RoomParamsSchema,
-  SendMessagePayloadSchema,
-  StatusQuerySchema,
-} from '@chatter/protocol';
-import { type ErrorRequestHandler, Router } from 'express';
-import { z } from 'zod';
+import { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
+import { API_ROUTES, type ApiRouteId, type HttpRoute } from '../api-docs/http-routes.js';
+import { serveDocuments } from '../api-docs/serve-document.js';
 import { createMessageChangesController } from '../controllers/message-changes-controller.js';
 import { createMessagesController } from '../controllers/messages-controller.js';
 import { createRoomsController } from '../controllers/rooms-controller.js';
 import { createSessionController } from '../controllers/session-controller.js';
 import { createStatusController } from '../controllers/status-controller.js';
 import { authenticate } from '../middleware/authenticate.js';
+import { notFound } from '../middleware/errors.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { MessageChangeService } from '../services/message-change-service.js';
@@ -36,10 +27,6 @@ export interface ApiDeps {
   status: StatusService;
   store: ChatStore;
 }
-
-const NoQuerySchema = z.strictObject({});
-// Routes that take no body accept none, or an empty JSON object, and nothing else.
-const NoBodySchema = z.strictObject({}).optional();
 
 /**
  * Express decodes path parameters itself; one that is not percent-encoded UTF-8 (`%E0%A4`, or a
@@ -67,32 +54,36 @@ export const createApiRouter = ({
   const rooms = createRoomsController(readState);
   const status = createStatusController(statusService);
   const router = Router();
+  const documents = serveDocuments();
 
-  router.post('/session', publicRoute(CreateSessionRequestSchema, session.create));
-
-  router.use(authenticate(auth));
-  router.get('/session', route('query', NoQuerySchema, session.current));
-  router.get('/messages', route('query', HistoryQuerySchema, messages.list));
-  router.post('/messages', route('body', SendMessagePayloadSchema, messages.post));
-  const message = { params: MessageParamsSchema, query: NoQuerySchema };
-  router.patch(
-    '/messages/:id',
-    routeParts({ ...message, body: EditMessageRequestSchema }, changes.edit),
-  );
-  router.delete('/messages/:id', routeParts({ ...message, body: NoBodySchema }, changes.delete));
-  const reaction = { params: ReactionParamsSchema, query: NoQuerySchema, body: NoBodySchema };
-  router.put('/messages/:id/reactions/:emoji', routeParts(reaction, changes.react));
-  router.delete('/messages/:id/reactions/:emoji', routeParts(reaction, changes.unreact));
-  router.get('/rooms', route('query', NoQuerySchema, rooms.list));
-  router.post(
-    '/rooms/:room/read',
-    routeParts(
-      { params: RoomParamsSchema, query: NoQuerySchema, body: ReadRequestSchema },
-      rooms.read,
-    ),
-  );
-  router.get('/status', route('query', StatusQuerySchema, status.list));
+  // One handler per route of the table, and nothing else: the table is what the router
+  // registers and what openapi.json says.
+  const routes = API_ROUTES;
+  const handlers: Record<ApiRouteId, RequestHandler> = {
+    createSession: publicRoute(routes.createSession.request.body, session.create),
+    getSession: route('query', routes.getSession.request.query, session.current),
+    listMessages: route('query', routes.listMessages.request.query, messages.list),
+    postMessage: route('body', routes.postMessage.request.body, messages.post),
+    editMessage: routeParts(routes.editMessage.request, changes.edit),
+    deleteMessage: routeParts(routes.deleteMessage.request, changes.delete),
+    addReaction: routeParts(routes.addReaction.request, changes.react),
+    removeReaction: routeParts(routes.removeReaction.request, changes.unreact),
+    listRooms: route('query', routes.listRooms.request.query, rooms.list),
+    markRoomRead: routeParts(routes.markRoomRead.request, rooms.read),
+    getStatus: route('query', routes.getStatus.request.query, status.list),
+    getOpenApiDocument: documents.openApi,
+    getAsyncApiDocument: documents.asyncApi,
+  };
+  // Per route, not `router.use`: a path that is no route answers 404 with or without a token.
+  const requireToken = authenticate(auth);
+  for (const id of Object.keys(routes) as ApiRouteId[]) {
+    const spec: HttpRoute = routes[id];
+    if (spec.auth) router[spec.method](spec.path, requireToken, handlers[id]);
+    else router[spec.method](spec.path, handlers[id]);
+  }
   router.use(badPathParameter);
+  // Nothing under /api falls through to the web app; a wrong method on a known path is 404 too.
+  router.use(notFound);
 
   return router;
 };
