@@ -4,17 +4,20 @@
 // every published package as `changeset publish` would, and check each tarball the way a
 // registry user would meet it. Nothing in the repository itself changes, and nothing is uploaded.
 //
-//   node scripts/release-dry-run.mjs [--build] [--keep]
+//   node scripts/release-dry-run.mjs [--build] [--install] [--keep]
 //
 // --build rebuilds the packages in the copy; without it the copy reuses each package's `dist`
 // from the working tree when there is one (`pnpm release:dry-run` and `pnpm test` build them
-// first), since a version bump changes nothing in the built code. --keep leaves the copy behind.
+// first), since a version bump changes nothing in the built code. --install then installs the
+// tarballs together with npm into a fresh project (their other dependencies come from the
+// registry) and loads each from ESM and CommonJS. --keep leaves the copy behind.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectTarball } from './inspect-tarball.mjs';
+import { installTarballs } from './install-tarballs.mjs';
 import { publishedPackages } from './published-packages.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,8 +96,8 @@ const isHigher = (/** @type {string} */ a, /** @type {string} */ b) => {
 /**
  * Runs the dry run and throws one error listing every problem found.
  *
- * @param {{ root?: string, build?: boolean, keep?: boolean, log?: (line: string) => void,
- *   beforePack?: (copy: string) => void }} [options] `beforePack` lets a test break the copy
+ * @param {{ root?: string, build?: boolean, install?: boolean, keep?: boolean,
+ *   log?: (line: string) => void, beforePack?: (copy: string) => void }} [options] `beforePack` lets a test break the copy
  *   (never the repository) to see that the checks notice.
  * @returns {Promise<{ copy: string, packages: PackedPackage[] }>}
  * @example
@@ -103,6 +106,7 @@ const isHigher = (/** @type {string} */ a, /** @type {string} */ b) => {
 export const releaseDryRun = async ({
   root = ROOT,
   build = false,
+  install = false,
   keep = false,
   log = () => {},
   beforePack,
@@ -198,6 +202,16 @@ export const releaseDryRun = async ({
       });
       log(`${pkg.name}: packed ${path.basename(tarball)} (${inspected.files.length} files)`);
     }
+    if (install && problems.length === 0) {
+      const consumer = path.join(copy, '.consumer');
+      const versionsOf = packed.map(({ name, after, tarball }) => ({
+        name,
+        version: after,
+        tarball,
+      }));
+      problems.push(...installTarballs(versionsOf, consumer));
+      log(`installed the tarballs with npm into ${consumer} and loaded each from ESM and CommonJS`);
+    }
     if (problems.length > 0) {
       throw new Error(`release dry run found problems:\n  ${problems.join('\n  ')}`);
     }
@@ -212,6 +226,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const { packages } = await releaseDryRun({
       build: args.has('--build'),
+      install: args.has('--install'),
       keep: args.has('--keep'),
       log: (line) => console.log(line),
     });

@@ -13,9 +13,9 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chatter-tarball-test-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe('the release dry run', () => {
-  it('versions a copy of the working tree and packs every published package cleanly', async () => {
+  it('versions a copy of the working tree, packs every published package cleanly, and installs them with npm', async () => {
     const lines: string[] = [];
-    const { packages } = await releaseDryRun({ log: (line) => lines.push(line) });
+    const { packages } = await releaseDryRun({ install: true, log: (line) => lines.push(line) });
     const published = publishedPackages(ROOT);
     expect(packages.map((pkg) => pkg.name)).toEqual(published.map((pkg) => pkg.name));
     for (const pkg of packages) {
@@ -28,6 +28,7 @@ describe('the release dry run', () => {
       published.map((pkg) => pkg.version),
     );
     expect(lines.join('\n')).toMatch(/pnpm version-packages consumed \d+ changesets/);
+    expect(lines.join('\n')).toContain('loaded each from ESM and CommonJS');
   });
 });
 

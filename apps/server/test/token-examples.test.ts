@@ -37,10 +37,17 @@ const findPython = (): { python?: string; why: string } => {
   const found = withJwt();
   if (found) return { python: found, why: '' };
   if (process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
-    spawnSync('apt-get', ['install', '-y', '-qq', 'python3-jwt'], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const apt = (args: string[]) =>
+      spawnSync('apt-get', args, {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        timeout: 300_000,
+      }).status === 0;
+    // A fresh machine may have no package lists yet.
+    if (!apt(['install', '-y', '-qq', 'python3-jwt'])) {
+      apt(['update', '-qq']);
+      apt(['install', '-y', '-qq', 'python3-jwt']);
+    }
     const installed = withJwt();
     if (installed) return { python: installed, why: '' };
   }
