@@ -23,7 +23,8 @@ describe('EventBudgets', () => {
     const refused = tracker.spend(connection, 'away');
     expect(refused?.error.toPayload()).toEqual({
       code: 'RATE_LIMITED',
-      message: 'Too many typing, away, leave, read, rooms and auth events on this connection; slow down',
+      message:
+        'Too many typing, away, leave, read, rooms and auth events on this connection; slow down',
       details: { retryAfterMs: 100 },
     });
     clock.now += 100;
