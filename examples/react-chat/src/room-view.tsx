@@ -1,4 +1,4 @@
-import type { Message } from '@chatter/client';
+import type { Message, PendingMessage } from '@chatter/client';
 import { useChatter, useMessageActions, useReadState, useRoom } from '@chatter/react';
 import { type FormEvent, useEffect, useState } from 'react';
 import { MessageItem } from './message-item.js';
@@ -57,7 +57,7 @@ export const RoomView = ({ name }: { name: string }) => {
           {pending.map((entry) => (
             <li key={entry.clientId} className={`pending-${entry.state}`}>
               {entry.kind === 'message' ? entry.text : `${entry.kind} ${entry.emoji ?? ''}`}{' '}
-              <small>{entry.state === 'failed' ? entry.error?.message : entry.state}</small>
+              <small>{describePending(entry)}</small>
               {entry.state !== 'sending' && (
                 <button type="button" onClick={() => discard(entry.clientId)}>
                   Discard
@@ -93,4 +93,20 @@ export const RoomView = ({ name }: { name: string }) => {
       </form>
     </main>
   );
+};
+
+/** Why an entry is still pending, in words: failed, waiting (and for what), or on its way. */
+const describePending = (entry: PendingMessage): string => {
+  if (entry.state === 'failed') return `not sent: ${entry.error?.message ?? 'refused'}`;
+  switch (entry.waitingFor) {
+    case 'connection':
+      return 'waiting for the connection';
+    case 'rate_limit':
+    case 'server':
+      return `retrying at ${new Date(entry.retryAt ?? Date.now()).toLocaleTimeString()}`;
+    case 'token':
+      return 'waiting for a new sign-in';
+    default:
+      return entry.state;
+  }
 };

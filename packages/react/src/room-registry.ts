@@ -44,6 +44,10 @@ export class RoomRegistry {
   /** Told whenever a room is joined or left through this registry (for `useUnreadCounts`). */
   readonly #roomsChanged = new Set<() => void>();
 
+  /** References held across all rooms; the client is watched only while there are some. */
+  #inUse = 0;
+  #unwatch: (() => void) | undefined;
+
   constructor(chat: ChatterClient) {
     this.#chat = chat;
   }
@@ -70,6 +74,9 @@ export class RoomRegistry {
   acquire(name: string, leaveWhenUnused: boolean): () => void {
     const slot = this.#slot(name);
     slot.refs += 1;
+    // A room can stop being joined behind the hooks' back (the app called `room.leave()`, or
+    // closed the client): a room still in use is joined again, so components keep showing it.
+    if (this.#inUse++ === 0) this.#unwatch = this.#chat.on('change', () => this.#forgetLeftRooms());
     clearTimeout(slot.leaveTimer);
     slot.leaveTimer = undefined;
     if (!slot.state.room && !slot.joining) this.#join(name, slot);
@@ -78,6 +85,7 @@ export class RoomRegistry {
       if (released) return;
       released = true;
       slot.refs -= 1;
+      if (--this.#inUse === 0) this.#unwatch?.();
       slot.leaveWhenUnused = leaveWhenUnused;
       if (slot.refs > 0 || !leaveWhenUnused) return;
       // StrictMode unmounts and mounts again at once, and a component moved in the tree does
@@ -136,6 +144,16 @@ export class RoomRegistry {
         this.#set(slot, { error: toChatterError(error) });
       },
     );
+  }
+
+  #forgetLeftRooms(): void {
+    const joined = this.#chat.joinedRooms;
+    for (const [name, slot] of this.#slots) {
+      const room = slot.state.room;
+      if (!room || joined.includes(room)) continue;
+      this.#set(slot, { room: null });
+      if (slot.refs > 0 && !slot.joining) this.#join(name, slot);
+    }
   }
 
   #leaveIfUnused(slot: Slot): void {

@@ -104,6 +104,21 @@ describe('joining and leaving', () => {
     await waitFor(() => expect(joinedNames(ada)).toEqual([]));
   });
 
+  it('joins again when the app leaves a room a component still shows', async () => {
+    const name = freshRoom();
+    const ada = await step(() => guest(server.url, 'Ada'));
+    const counts = track(ada.chat);
+    const view = renderAs(ada, <Texts name={name} />);
+    await waitFor(() => expect(joinedNames(ada)).toEqual([name]));
+    const room = await step(() => ada.chat.join(name));
+    await step(() => room.leave());
+    await step(() => server.post(name, 'after the leave'));
+    await waitFor(() => expect(texts()).toEqual(['after the leave']));
+    expect(joinedNames(ada)).toEqual([name]);
+    view.unmount();
+    expect(counts.listeners()).toBe(0);
+  });
+
   it('shows why a join failed', async () => {
     const ada = await step(() => guest(server.url, 'Ada'));
     renderAs(ada, <Texts name="no spaces allowed!" />);

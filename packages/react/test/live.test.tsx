@@ -32,7 +32,7 @@ const Composer = ({ name }: { name: string }) => {
       <ul data-testid="pending">
         {pending.map((entry) => (
           <li key={entry.clientId}>
-            {entry.text} ({entry.state})
+            {entry.text} ({[entry.state, entry.waitingFor].filter(Boolean).join(', ')})
           </li>
         ))}
       </ul>
@@ -167,7 +167,7 @@ describe('sending while the server is down', () => {
 
     fireEvent.change(within(root).getByLabelText('draft'), { target: { value: 'while down' } });
     fireEvent.click(within(root).getByText('Send'));
-    await waitFor(() => expect(textOf('pending', root)).toBe('while down (queued)'));
+    await waitFor(() => expect(textOf('pending', root)).toBe('while down (queued, connection)'));
     expect(textOf('messages', root)).toBe('');
 
     await step(() => own.start());

@@ -118,7 +118,7 @@ describe('read state and unread counts', () => {
     const adaView = renderAs(ada, <Log name={here} />).container;
     const rooms = () => within(list).getByTestId('rooms').textContent ?? '';
     await waitFor(() => expect(rooms()).toContain(`${here}:0`));
-    expect(rooms()).toContain(`${there}:0`);
+    await waitFor(() => expect(rooms()).toContain(`${there}:0`));
     const bobHere = await step(() => bob.chat.join(here));
     const bobThere = await step(() => bob.chat.join(there));
 
@@ -147,5 +147,12 @@ describe('read state and unread counts', () => {
         within(within(adaView).getByLabelText(`#${mine.seq}`)).getByTestId('seen by').textContent,
       ).toBe('1'),
     );
+
+    // A room joined through the SDK itself is listed with a live count too.
+    const third = freshRoom();
+    await step(() => ada.chat.join(third));
+    const bobThird = await step(() => bob.chat.join(third));
+    await step(() => bobThird.send('over here'));
+    await waitFor(() => expect(rooms()).toContain(`${third}:1`));
   });
 });
