@@ -1,9 +1,11 @@
 import type { Presence, User } from '@chatter/protocol';
 import type { ConnectionStatus } from './connection.js';
+import type { RequestOptions } from './deadline.js';
 import type { Listener } from './emitter.js';
 import type { ChatterError } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { RoomSummary } from './log-types.js';
+import type { ChatterLogger } from './logger.js';
 import type { PendingMessage } from './outbox.js';
 import type { OutboxStorage } from './outbox-storage.js';
 import type { Room } from './room-api.js';
@@ -29,11 +31,33 @@ interface CommonOptions {
   transports?: Array<'polling' | 'websocket' | 'webtransport'>;
   /** The `fetch` used for REST calls (default `globalThis.fetch`). */
   fetch?: FetchLike;
+  /**
+   * How long `join`, `room.history`, `status` and `rooms` may take in all, waiting for a
+   * connection included, before they reject with `TIMEOUT` (default 30 000 ms; `Infinity` for no
+   * limit). A call's own `timeoutMs` overrides it. `connect()` has no default limit.
+   *
+   * @example
+   * ```ts
+   * createChatterClient({ url, token, requestTimeoutMs: 10_000 });
+   * ```
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Where the SDK logs connection changes, reconnections, refused and refreshed tokens, dropped
+   * malformed events and rate limits (default: nothing is logged).
+   *
+   * @example
+   * ```ts
+   * createChatterClient({ url, token, logger: console });
+   * ```
+   */
+  logger?: ChatterLogger;
 }
 
 /**
  * Options of {@link createChatterClient}: a fixed `token`, or `getToken` to fetch one on
- * connect and again whenever the server refuses the one in hand.
+ * connect, again before the one in hand expires (at 80–90 % of its life or a minute before
+ * `exp`, whichever is sooner), and whenever the server refuses the one in hand.
  *
  * @example
  * ```ts
@@ -57,6 +81,11 @@ export type ChatterClientOptions = CommonOptions &
  * - `error`: something went wrong that no promise reports, such as a malformed event from the
  *   server (which is dropped), a refused token, or the reason the server gave for closing the
  *   connection (`RATE_LIMITED` when it kept exceeding its event budgets).
+ * - `tokenExpiring`: a fixed `token` (no `getToken`) is near its `exp` (at the point `getToken`
+ *   would be asked); call `setToken` with a new one before `expiresAt` (ms since the epoch), or
+ *   the server closes the connection then. Emitted once per token.
+ * - `change`: something the client's getters show changed (`connectionStatus`, `user`,
+ *   `joinedRooms`, `pending`): the one event a UI store subscribes to (see {@link ChatterClient}).
  *
  * @example
  * ```ts
@@ -69,10 +98,17 @@ export interface ChatterClientEvents {
   pending: readonly PendingMessage[];
   status: ConnectionStatus;
   error: ChatterError;
+  tokenExpiring: { expiresAt: number };
+  change: undefined;
 }
 
 /**
  * A connection to a Chatter server, made by {@link createChatterClient}.
+ *
+ * Its getters (`connectionStatus`, `user`, `joinedRooms`, `pending`) return the same value, the
+ * same object, until the `change` event that reports a new one, so UI stores can compare them by
+ * identity (React's `useSyncExternalStore` needs that). Treat what they return as immutable:
+ * arrays are frozen, and a new value is a new object.
  *
  * @example
  * ```ts
@@ -85,12 +121,20 @@ export interface ChatterClientEvents {
  * ```
  */
 export interface ChatterClient {
-  /** `connecting`, `connected` or `disconnected`; changes are reported by the `status` event. */
+  /**
+   * `disconnected` until `connect()` or `join()`, then `connecting` or `connected`; changes are
+   * reported by the `status` event (and `change`).
+   */
   readonly connectionStatus: ConnectionStatus;
-  /** The user the token names (read from the token), once a token is in hand. */
+  /**
+   * The user the token names (read from the token), once a token is in hand: `null` before a
+   * `getToken` client first fetches one. The same object until a token names another user
+   * (`change`).
+   */
   readonly user: User | null;
   /**
-   * The rooms joined by this client and not left; the same array until one is joined or left.
+   * The rooms joined by this client and not left (or being joined); the same array until one is
+   * joined or left (`change`).
    * (The rooms the server remembers for the user, on every device: `rooms()`.)
    */
   readonly joinedRooms: readonly Room[];
@@ -98,16 +142,36 @@ export interface ChatterClient {
    * This user's messages (and edits, deletions, reactions) the server has not applied yet, in
    * every room, including those a persistent outbox kept from an earlier page or process. Known
    * from `connect()` on, even while the server is unreachable, so an app can show them before
-   * any room is joined. The same array until the next `pending` event.
+   * any room is joined. The same array until the next `pending` (and `change`) event.
    */
   readonly pending: readonly PendingMessage[];
   /**
    * Connects, resolving once connected. While the server is unreachable it keeps trying; it
-   * rejects only if the server refuses for good or the client is closed.
+   * rejects if the server refuses for good, the client is closed, `signal` aborts (`ABORTED`)
+   * or `timeoutMs` passes (`TIMEOUT`; no limit unless given). A rejection for the signal or the
+   * timeout stops only this wait: the client keeps trying in the background, so what is queued
+   * goes out once the server is back (`close()` stops it).
+   *
+   * @example
+   * ```ts
+   * await chat.connect({ timeoutMs: 5000 }).catch(() => showOfflineBanner());
+   * ```
    */
-  connect(): Promise<void>;
-  /** Joins `room` (connecting first if needed) and resolves after catch-up. Joining twice returns the same room. */
-  join(room: string): Promise<Room>;
+  connect(options?: RequestOptions): Promise<void>;
+  /**
+   * Joins `room` (connecting first if needed) and resolves after catch-up. Joining twice returns
+   * the same room. Rejects with `TIMEOUT` after `timeoutMs` (default: `requestTimeoutMs`, 30 s)
+   * and `ABORTED` when `signal` aborts; a join given up on leaves no room behind (not in
+   * `joinedRooms`, left on the server if it got there), and joining again works.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * cancelButton.onclick = () => controller.abort();
+   * const room = await chat.join('general', { signal: controller.signal, timeoutMs: 10_000 });
+   * ```
+   */
+  join(room: string, options?: RequestOptions): Promise<Room>;
   on<E extends keyof ChatterClientEvents>(
     event: E,
     listener: Listener<ChatterClientEvents[E]>,
@@ -115,11 +179,39 @@ export interface ChatterClient {
   /**
    * The rooms the server remembers for this user (joined on any device and not left), with each
    * room's head, the user's read position and unread count: for a room list that is the same on
-   * every device. Over the socket when connected, else over REST.
+   * every device. Over the socket when connected, else over REST. `signal` and `timeoutMs` as
+   * for `join`.
+   *
+   * @example
+   * ```ts
+   * const rooms = await chat.rooms({ timeoutMs: 5000 });
+   * ```
    */
-  rooms(): Promise<RoomSummary[]>;
-  /** The status of `userIds` (offline ones included), or of every online user when omitted. */
-  status(userIds?: readonly string[]): Promise<Presence[]>;
+  rooms(options?: RequestOptions): Promise<RoomSummary[]>;
+  /**
+   * The status of `userIds` (offline ones included), or of every online user when omitted.
+   * `signal` and `timeoutMs` as for `join`.
+   *
+   * @example
+   * ```ts
+   * const [ada] = await chat.status(['ada'], { signal: AbortSignal.timeout(3000) });
+   * ```
+   */
+  status(userIds?: readonly string[], options?: RequestOptions): Promise<Presence[]>;
+  /**
+   * Replaces the token, for the same user (`VALIDATION` otherwise; a new user needs a new
+   * client). Connected, the connection carries on with it (the server moves the session's end
+   * to its `exp`); it is also used for every later handshake and REST call. If the server
+   * refused the old token or closed the connection because it expired, this reconnects, and
+   * what was queued meanwhile (`waitingFor: 'token'`) is sent. Works with `token` and with
+   * `getToken` (which is still asked when the server refuses a token).
+   *
+   * @example
+   * ```ts
+   * chat.on('tokenExpiring', async () => chat.setToken(await fetchNewToken()));
+   * ```
+   */
+  setToken(token: string): void;
   /** Reports this connection as idle or hidden (`true`) or back in use; kept across reconnects. */
   setAway(away: boolean): void;
   /** Disconnects for good. Awaited sends reject with `CLOSED`; a persistent outbox keeps them. */

@@ -1,26 +1,29 @@
-import {
-  type HistoryPayload,
-  HistoryResponseSchema,
-  LIMITS,
-  type Presence,
-  RoomNameSchema,
-  RoomsResponseSchema,
-} from '@chatter/protocol';
+import { type Message, type Presence, RoomNameSchema } from '@chatter/protocol';
 import type { ChangeRequest } from './change-requests.js';
 import type { ChatterClient, ChatterClientEvents, ChatterClientOptions } from './client-api.js';
 import { Connection } from './connection.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RequestOptions,
+  throwIfAborted,
+  withDeadline,
+} from './deadline.js';
 import { Emitter, type Listener } from './emitter.js';
 import { ChatterError, isTransient, toChatterError, validateLocally } from './errors.js';
 import { newClientId } from './ids.js';
 import type { RoomSummary } from './log-types.js';
+import { type ChatterLogger, SILENT_LOGGER } from './logger.js';
 import { Outbox, type PendingMessage } from './outbox.js';
 import { sendOutboxEntry } from './outbox-send.js';
-import { createMemoryOutbox } from './outbox-storage.js';
+import { createMemoryOutbox, type StoredOutboxEntry } from './outbox-storage.js';
 import { retryRateLimited } from './rate-limited.js';
 import { RestClient } from './rest-client.js';
 import { RoomImpl } from './room.js';
-import type { HistoryPage, Room } from './room-api.js';
+import type { Room } from './room-api.js';
 import type { RoomChannel } from './room-channel.js';
+import { ServerReads } from './server-reads.js';
+import { userFromToken } from './token.js';
+import { TokenRefresh } from './token-refresh.js';
 import { TokenSource } from './token-source.js';
 
 /**
@@ -47,18 +50,32 @@ class ChatterClientImpl implements ChatterClient {
   readonly #outbox: Outbox;
   readonly #rest: RestClient;
   readonly #rooms = new Map<string, RoomImpl>();
+  readonly #refresh: TokenRefresh;
+  readonly #reads: ServerReads;
+  readonly #requestTimeoutMs: number;
+  readonly #logger: ChatterLogger;
+  /** `join` calls under way per room, and the rooms some `join` call resolved with. */
+  readonly #joinCalls = new Map<RoomImpl, number>();
+  readonly #joined = new WeakSet<RoomImpl>();
   /** `joinedRooms`, until a room is joined or left. */
   #joinedRooms: readonly Room[] | undefined;
   #connectWaiters: Array<{ resolve: () => void; reject: (error: ChatterError) => void }> = [];
   #restored = false;
   #away = false;
   #closed = false;
+  /** The server refused the token and nothing here can replace it: waits for `setToken`. */
+  #needsToken = false;
 
   constructor(options: ChatterClientOptions) {
     if (!options.token === !options.getToken) {
       throw new ChatterError('VALIDATION', 'Pass either `token` or `getToken` (exactly one)');
     }
-    this.#tokens = new TokenSource(options.token, options.getToken);
+    const logger = options.logger ?? SILENT_LOGGER;
+    this.#logger = logger;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#tokens = new TokenSource(options.token, options.getToken, () =>
+      this.#events.emit('change', undefined),
+    );
     this.#rest = new RestClient({
       url: options.url,
       tokens: this.#tokens,
@@ -74,8 +91,16 @@ class ChatterClientImpl implements ChatterClient {
       reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? 5000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       transports: options.transports,
+      logger,
       onStatus: (status) => {
+        logger.info(`chatter: ${status}`);
+        if (!this.#closed) {
+          this.#outbox.waitFor(
+            status === 'connected' ? undefined : this.#needsToken ? 'token' : 'connection',
+          );
+        }
         this.#events.emit('status', status);
+        this.#events.emit('change', undefined);
         if (status === 'disconnected' && this.#closed) this.#rejectWaiters('CLOSED');
       },
       onConnect: () => this.#onConnect(),
@@ -107,6 +132,10 @@ class ChatterClientImpl implements ChatterClient {
         }
       },
       onRefused: (error) => {
+        if (error.code === 'UNAUTHORIZED') {
+          this.#needsToken = true;
+          this.#outbox.waitFor('token');
+        }
         this.#reportError(error);
         for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);
       },
@@ -117,6 +146,7 @@ class ChatterClientImpl implements ChatterClient {
       send: (entry) => sendOutboxEntry(this.#connection, entry),
       isConnected: () => this.#connection.connected,
       refreshToken: () => this.#connection.refreshToken(),
+      logger,
       delivered: ({ message, change }) => {
         const room = this.#rooms.get(message.room);
         if (change) room?.receiveChange(change);
@@ -129,7 +159,24 @@ class ChatterClientImpl implements ChatterClient {
         if (this.#events.listenerCount('pending') > 0) {
           this.#events.emit('pending', this.#outbox.pending());
         }
+        this.#events.emit('change', undefined);
       },
+      reportError: (error) => this.#reportError(error),
+    });
+    this.#reads = new ServerReads({
+      connection: this.#connection,
+      rest: this.#rest,
+      logger,
+      requestTimeoutMs: this.#requestTimeoutMs,
+    });
+    this.#refresh = new TokenRefresh({
+      tokens: this.#tokens,
+      connected: () => this.#connection.connected,
+      renew: async (token) => {
+        await this.#connection.request('auth', { token });
+      },
+      expiring: (expiresAtMs) => this.#events.emit('tokenExpiring', { expiresAt: expiresAtMs }),
+      logger,
       reportError: (error) => this.#reportError(error),
     });
   }
@@ -152,55 +199,103 @@ class ChatterClientImpl implements ChatterClient {
     return this.#events.on(event, listener);
   }
 
-  connect(): Promise<void> {
+  connect(options: RequestOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new ChatterError('CLOSED', 'The client is closed'));
+    if (this.#connection.connected) return Promise.resolve();
+    return withDeadline('connect', options, undefined, (signal) => this.#connect(signal));
+  }
+
+  #connect(signal: AbortSignal): Promise<void> {
     if (this.#closed) return Promise.reject(new ChatterError('CLOSED', 'The client is closed'));
     if (this.#connection.connected) return Promise.resolve();
     const connected = new Promise<void>((resolve, reject) => {
-      this.#connectWaiters.push({ resolve, reject });
+      const waiter = { resolve, reject };
+      this.#connectWaiters.push(waiter);
+      // Given up on: the waiter goes, the connection keeps trying for the others.
+      signal.addEventListener('abort', () => {
+        this.#connectWaiters = this.#connectWaiters.filter((each) => each !== waiter);
+      });
     });
     void this.#restoreOutbox();
     this.#connection.start();
     return connected;
   }
 
-  async join(name: string): Promise<Room> {
+  async join(name: string, options: RequestOptions = {}): Promise<Room> {
     validateLocally(RoomNameSchema, name, 'room');
     const existing = this.#rooms.get(name);
     if (existing?.settled) return existing;
     const room = existing ?? new RoomImpl(name, this.#roomChannel());
     if (!existing) this.#setRoom(name, room);
+    this.#joinCalls.set(room, (this.#joinCalls.get(room) ?? 0) + 1);
     try {
-      for (;;) {
-        await this.connect();
-        try {
-          await room.sync();
-          return room;
-        } catch (error) {
-          const chatterError = toChatterError(error);
-          if (chatterError.code !== 'DISCONNECTED' && chatterError.code !== 'TIMEOUT') throw error;
+      await withDeadline(`join "${name}"`, options, this.#requestTimeoutMs, async (signal) => {
+        for (;;) {
+          await this.#connect(signal);
+          throwIfAborted(signal);
+          try {
+            await room.sync();
+            throwIfAborted(signal);
+            return;
+          } catch (error) {
+            throwIfAborted(signal);
+            const chatterError = toChatterError(error);
+            if (chatterError.code !== 'DISCONNECTED' && chatterError.code !== 'TIMEOUT')
+              throw error;
+          }
         }
-      }
+      });
+      this.#joined.add(room);
+      return room;
     } catch (error) {
-      if (!existing && this.#rooms.get(name) === room) this.#setRoom(name, undefined);
-      throw error;
-    }
-  }
-
-  async rooms(): Promise<RoomSummary[]> {
-    if (this.#connection.connected) {
-      try {
-        const { rooms } = await retryRateLimited(() => this.#connection.request('rooms', {}));
-        return rooms;
-      } catch (error) {
-        // Dropped on the way: REST may still answer.
-        if (toChatterError(error).code !== 'DISCONNECTED') throw error;
+      // No room half joined: one no join ever resolved with goes once its last caller gives up
+      // (a join the server completes later is left there: see `join` in #roomChannel).
+      const calls = this.#joinCalls.get(room) ?? 1;
+      if (calls <= 1 && !this.#joined.has(room) && this.#rooms.get(name) === room) {
+        this.#setRoom(name, undefined);
+        // Answered already (given up on while catching up): leave now. Not answered yet: the
+        // answer, when it comes, finds no room here and leaves (see `join` in #roomChannel).
+        if (room.joinedOnServer) this.#reads.leaveQuietly(name);
+        room.abandon();
       }
+      throw error;
+    } finally {
+      const calls = (this.#joinCalls.get(room) ?? 1) - 1;
+      if (calls > 0) this.#joinCalls.set(room, calls);
+      else this.#joinCalls.delete(room);
     }
-    return (await this.#rest.get('api/rooms', RoomsResponseSchema, {})).rooms;
   }
 
-  status(userIds?: readonly string[]): Promise<Presence[]> {
-    return this.#rest.status(userIds);
+  rooms(options: RequestOptions = {}): Promise<RoomSummary[]> {
+    return this.#reads.rooms(options);
+  }
+
+  status(userIds?: readonly string[], options: RequestOptions = {}): Promise<Presence[]> {
+    return this.#reads.status(userIds, options);
+  }
+
+  setToken(token: string): void {
+    if (this.#closed) throw new ChatterError('CLOSED', 'The client is closed');
+    const next = userFromToken(token);
+    const current = this.#tokens.user;
+    if (next && current && next.id !== current.id) {
+      throw new ChatterError(
+        'VALIDATION',
+        `setToken: the token names user "${next.id}", and this client is "${current.id}"; create a new client for another user`,
+      );
+    }
+    this.#tokens.set(token);
+    this.#logger.info('chatter: token replaced');
+    if (this.#connection.connected) {
+      void this.#refresh.renew(token);
+      return;
+    }
+    this.#refresh.schedule();
+    if (this.#needsToken) {
+      this.#needsToken = false;
+      this.#outbox.waitFor('connection');
+      this.#connection.start();
+    }
   }
 
   setAway(away: boolean): void {
@@ -211,21 +306,26 @@ class ChatterClientImpl implements ChatterClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#refresh.close();
     this.#outbox.close();
     this.#connection.close();
     this.#rejectWaiters('CLOSED');
     for (const room of this.#rooms.values()) room.connectionLost();
     this.#rooms.clear();
     this.#joinedRooms = undefined;
+    this.#events.emit('change', undefined);
   }
 
   #setRoom(name: string, room: RoomImpl | undefined): void {
     if (room) this.#rooms.set(name, room);
     else this.#rooms.delete(name);
     this.#joinedRooms = undefined;
+    this.#events.emit('change', undefined);
   }
 
   #onConnect(): void {
+    this.#needsToken = false;
+    this.#refresh.schedule();
     for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
     if (this.#away) this.#sendAway();
     for (const room of this.#rooms.values()) {
@@ -272,18 +372,24 @@ class ChatterClientImpl implements ChatterClient {
       createdAt: new Date().toISOString(),
     });
     return {
-      join: (room, since) =>
-        retryRateLimited(() => this.#connection.request('join', { room, ...since })),
-      history: (payload) => this.#history(payload),
+      join: async (room, since) => {
+        const request = () => this.#connection.request('join', { room, ...since });
+        const ack = await retryRateLimited(request, undefined, this.#logger);
+        // Given up on (aborted, timed out) or left while the server joined: leave there too, so
+        // the user's room list does not keep a room the app never got. A join made since keeps it.
+        if (!this.#rooms.has(room)) this.#reads.leaveQuietly(room);
+        return ack;
+      },
+      history: (payload, options) => this.#reads.history(payload, options),
       send: (room, text, replyTo) =>
-        this.#outbox.enqueue({
+        this.#enqueue(() => ({
           ...entry(room),
           kind: 'message',
           text,
           ...(replyTo === undefined ? {} : { replyTo }),
-        }),
+        })),
       change: (room, change: ChangeRequest) =>
-        this.#outbox.enqueue({ ...entry(room), text: '', ...change }),
+        this.#enqueue(() => ({ ...entry(room), text: '', ...change })),
       read: async (room, seq) => {
         const { ok: _ok, ...state } = await retryRateLimited(() =>
           this.#connection.request('read', { room, seq }),
@@ -303,19 +409,13 @@ class ChatterClientImpl implements ChatterClient {
     };
   }
 
-  /** History over the socket when connected, else over REST, so it also works offline-from-socket. */
-  async #history(payload: HistoryPayload): Promise<HistoryPage> {
-    if (this.#connection.connected) {
-      const { messages, changes, hasMore } = await retryRateLimited(() =>
-        this.#connection.request('history', payload),
-      );
-      return { messages, changes, hasMore };
+  /** Queues what `build` makes; a failure to make it (no Web Crypto for its id) rejects. */
+  #enqueue(build: () => StoredOutboxEntry): Promise<Message> {
+    try {
+      return this.#outbox.enqueue(build());
+    } catch (error) {
+      return Promise.reject(toChatterError(error));
     }
-    // REST pages stay at `historyPageMaxSize` even forwards; a smaller page is still a page
-    // (`hasMore` says what follows), so a larger catch-up page is asked for in the REST size.
-    const limit =
-      payload.limit === undefined ? undefined : Math.min(payload.limit, LIMITS.historyPageMaxSize);
-    return this.#rest.get('api/messages', HistoryResponseSchema, { ...payload, limit });
   }
 
   #rejectWaiters(code: 'CLOSED'): void {
@@ -324,6 +424,7 @@ class ChatterClientImpl implements ChatterClient {
   }
 
   #reportError(error: ChatterError): void {
+    this.#logger.warn(`chatter: ${error.message}`, { code: error.code });
     this.#events.emit('error', error);
   }
 }

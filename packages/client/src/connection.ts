@@ -11,8 +11,9 @@ import {
   serverEventSchemas,
 } from '@chatter/protocol';
 import { io, type Socket } from 'socket.io-client';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { ChatterError, parseErrorPayload, toChatterError } from './errors.js';
+import type { ChatterLogger } from './logger.js';
 import type { TokenSource } from './token-source.js';
 
 /**
@@ -59,12 +60,13 @@ export interface ConnectionOptions {
   /** The server refused the connection for good; nothing retries until `start` again. */
   onRefused(error: ChatterError): void;
   reportError(error: ChatterError): void;
+  logger: ChatterLogger;
 }
 
-type ParsedAck = { success: true; data: unknown } | { success: false; error: z.ZodError };
+type ParsedAck = { success: true; data: unknown } | { success: false; error: z.core.$ZodError };
 
 /** A change without its message, which `isMessage` checks faster. */
-const ChangeFieldsSchema = MessageChangeSchema.omit({ message: true });
+const ChangeFieldsSchema = z.omit(MessageChangeSchema, { message: true });
 
 /** The changes of a page as the schema would give them, or undefined when not sure. */
 const quickChanges = (changes: unknown): unknown[] | undefined => {
@@ -88,7 +90,7 @@ const quickChanges = (changes: unknown): unknown[] | undefined => {
  * so the verdict and its issues are the schema's.
  */
 export const parseAck = (event: AckEvent, raw: unknown): ParsedAck => {
-  const schema: z.ZodType = clientEventAckSchemas[event];
+  const schema: z.ZodMiniType = clientEventAckSchemas[event];
   if (typeof raw === 'object' && raw !== null && 'messages' in raw) {
     const { messages } = raw;
     const changes = 'changes' in raw ? quickChanges(raw.changes) : [];
@@ -242,25 +244,39 @@ export class Connection {
       this.#options.onConnect();
     });
     socket.on('disconnect', (reason) => {
+      this.#options.logger.info('chatter: disconnected', { reason });
       this.#onDropped();
       if (this.#closed) return;
       // The server ended the session (its token expired, say): Socket.IO will not reconnect
-      // by itself, so get a fresh token and come back.
+      // by itself, so get a fresh token and come back. A fixed token is tried again too: the
+      // server says in the handshake whether it expired (then `onRefused`, and `setToken`).
       if (reason === 'io server disconnect') {
         this.#options.tokens.invalidate();
         this.#scheduleReconnect();
       }
+    });
+    socket.io.on('reconnect_attempt', (attempt) => {
+      this.#options.logger.debug('chatter: reconnecting', { attempt });
     });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       if (this.#closed) return;
       // `active`: a network failure that Socket.IO retries by itself, with its own backoff.
       if (socket.active) return this.#setStatus('connecting');
       const payload = parseErrorPayload(error.data);
+      if (payload?.code === 'UNAUTHORIZED') {
+        this.#options.logger.warn('chatter: the server refused the token', {
+          message: payload.message,
+          willAskGetToken: this.#options.tokens.refreshable,
+        });
+      }
       const refreshable = payload?.code === 'UNAUTHORIZED' && this.#options.tokens.invalidate();
       if (refreshable || payload?.code === 'UNAVAILABLE') return this.#scheduleReconnect();
       // Too many connections for this user or address: one may close (another tab), so try
       // again with backoff, and tell the app once per streak of refusals.
       if (payload?.code === 'RATE_LIMITED') {
+        this.#options.logger.warn('chatter: too many connections; trying again', {
+          message: payload.message,
+        });
         if (this.#retryAttempts === 0) this.#options.reportError(ChatterError.fromPayload(payload));
         return this.#scheduleReconnect();
       }
@@ -280,6 +296,10 @@ export class Connection {
   #serverEvent<E extends ServerEventName>(event: E, raw: unknown): void {
     const parsed = serverEventSchemas[event].safeParse(raw);
     if (!parsed.success) {
+      this.#options.logger.warn('chatter: dropped a malformed event from the server', {
+        event,
+        issues: parsed.error.issues,
+      });
       this.#options.reportError(
         new ChatterError('BAD_RESPONSE', `Dropped a malformed "${event}" event from the server`, {
           details: parsed.error.issues,
@@ -303,12 +323,14 @@ export class Connection {
     const base = Math.min(reconnectionDelayMaxMs, reconnectionDelayMs * 2 ** this.#retryAttempts);
     const jitter = base * RANDOMIZATION_FACTOR * (Math.random() * 2 - 1);
     this.#retryAttempts += 1;
-    this.#retryTimer = setTimeout(
-      () => {
-        if (!this.#closed && !this.#socket.connected) this.#socket.connect();
-      },
-      Math.max(0, Math.min(reconnectionDelayMaxMs, base + jitter)),
-    );
+    const delay = Math.max(0, Math.min(reconnectionDelayMaxMs, base + jitter));
+    this.#options.logger.debug('chatter: reconnecting', {
+      attempt: this.#retryAttempts,
+      inMs: Math.round(delay),
+    });
+    this.#retryTimer = setTimeout(() => {
+      if (!this.#closed && !this.#socket.connected) this.#socket.connect();
+    }, delay);
   }
 
   #setStatus(status: ConnectionStatus): void {

@@ -5,7 +5,7 @@ import {
   ErrorPayloadSchema,
   toValidationIssues,
 } from '@chatter/protocol';
-import type { ZodSafeParseResult } from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * Error codes the SDK raises on its own, next to the server's {@link ErrorCode}s.
@@ -16,6 +16,8 @@ import type { ZodSafeParseResult } from 'zod';
  * - `BAD_RESPONSE`: the server answered something that does not match the protocol.
  * - `CLOSED`: the client was closed with {@link ChatterClient.close}.
  * - `STORAGE`: the outbox storage failed (localStorage full, say); the message is still sent.
+ * - `ABORTED`: the call's `AbortSignal` was aborted; the signal's reason is the `cause`.
+ * - `UNSUPPORTED`: the environment lacks something the SDK needs (Web Crypto, to mint ids).
  *
  * @example
  * ```ts
@@ -29,6 +31,8 @@ export const ClientErrorCode = {
   BAD_RESPONSE: 'BAD_RESPONSE',
   CLOSED: 'CLOSED',
   STORAGE: 'STORAGE',
+  ABORTED: 'ABORTED',
+  UNSUPPORTED: 'UNSUPPORTED',
 } as const;
 
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -149,7 +153,7 @@ export const toChatterError = (error: unknown, fallback: ChatterErrorCode = 'INT
 
 /** Checks `value` against a protocol schema before it goes out, failing as the server would. */
 export const validateLocally = <T>(
-  schema: { safeParse(value: unknown): ZodSafeParseResult<T> },
+  schema: { safeParse(value: unknown): z.core.util.SafeParseResult<T> },
   value: unknown,
   what: string,
 ): T => {

@@ -3,8 +3,9 @@ import {
   CreateSessionResponseSchema,
   ErrorResponseSchema,
 } from '@chatter/protocol';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ChatterError } from './errors.js';
+import type { AbortSignalLike, FetchRequestInit, FetchResponseLike } from './platform-types.js';
 
 /**
  * The `fetch` the SDK calls for REST requests; pass your own to add headers, retries or a
@@ -19,18 +20,18 @@ import { ChatterError } from './errors.js';
  * createChatterClient({ url, token, fetch: tracedFetch });
  * ```
  */
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string, init?: FetchRequestInit) => Promise<FetchResponseLike>;
 
 export interface RestRequest<Output> {
   baseUrl: string;
   path: string;
-  schema: z.ZodType<Output>;
+  schema: z.ZodMiniType<Output>;
   method?: 'GET' | 'POST';
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   token?: string | undefined;
   fetch?: FetchLike | undefined;
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
 }
 
 const buildUrl = (baseUrl: string, path: string, query: RestRequest<unknown>['query']) => {
@@ -41,7 +42,7 @@ const buildUrl = (baseUrl: string, path: string, query: RestRequest<unknown>['qu
   return url.toString();
 };
 
-const readJson = async (response: Response): Promise<unknown> => {
+const readJson = async (response: FetchResponseLike): Promise<unknown> => {
   const text = await response.text();
   if (text.length === 0) return undefined;
   try {
@@ -61,7 +62,7 @@ export const restRequest = async <Output>(request: RestRequest<Output>): Promise
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   if (request.token) headers.authorization = `Bearer ${request.token}`;
 
-  let response: Response;
+  let response: FetchResponseLike;
   try {
     response = await doFetch(buildUrl(request.baseUrl, request.path, request.query), {
       method: request.method ?? 'GET',
@@ -102,7 +103,7 @@ export const restRequest = async <Output>(request: RestRequest<Output>): Promise
  */
 export interface GuestSessionOptions {
   fetch?: FetchLike;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 /**

@@ -1,10 +1,21 @@
+import { ChatterError } from './errors.js';
+
 /**
  * A random UUID v4 for a message's `clientId`. `crypto.randomUUID` exists only in secure
  * contexts (https or localhost); a page on plain http over the LAN still has `getRandomValues`.
+ * Without Web Crypto at all (an old runtime, a sandbox) there is no good randomness to mint ids
+ * the server deduplicates by, so this refuses instead of risking collisions.
  */
 export const newClientId = (): string => {
-  if (typeof globalThis.crypto?.randomUUID === 'function') return globalThis.crypto.randomUUID();
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const crypto: Partial<Crypto> | undefined = globalThis.crypto;
+  if (typeof crypto?.randomUUID === 'function') return crypto.randomUUID();
+  if (typeof crypto?.getRandomValues !== 'function') {
+    throw new ChatterError(
+      'UNSUPPORTED',
+      'Web Crypto (globalThis.crypto.getRandomValues) is missing; the SDK needs it to give messages their ids',
+    );
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -1,7 +1,20 @@
 export { createChatterClient } from './client.js';
 export type { ChatterClient, ChatterClientEvents, ChatterClientOptions } from './client-api.js';
 export type { ConnectionStatus } from './connection.js';
+export type { RequestOptions } from './deadline.js';
 export type { Listener } from './emitter.js';
+export type {
+  ErrorCode,
+  ErrorPayload,
+  GuestSession,
+  Message,
+  MessageChangeType,
+  Presence,
+  TypingEvent,
+  User,
+  UserStatus,
+  ValidationIssue,
+} from './entity-types.js';
 export {
   ChatterError,
   type ChatterErrorCode,
@@ -15,6 +28,7 @@ export {
   type GuestSessionOptions,
 } from './http.js';
 export { createIndexedDbOutbox, type IndexedDbOutboxOptions } from './indexeddb-outbox.js';
+export { LIMITS } from './limits.js';
 export type {
   MessageChange,
   Reaction,
@@ -24,7 +38,8 @@ export type {
   ReplyTo,
   RoomSummary,
 } from './log-types.js';
-export type { PendingMessage } from './outbox.js';
+export type { ChatterLogger } from './logger.js';
+export type { PendingMessage, PendingWait } from './outbox.js';
 export {
   createLocalStorageOutbox,
   createMemoryOutbox,
@@ -33,6 +48,13 @@ export {
   type OutboxStorage,
   type StoredOutboxEntry,
 } from './outbox-storage.js';
+export type {
+  AbortSignalLike,
+  FetchRequestInit,
+  FetchResponseLike,
+  IdbFactoryLike,
+  StorageLike,
+} from './platform-types.js';
 export type {
   HistoryOptions,
   HistoryPage,

@@ -1,4 +1,5 @@
 import type { OutboxStorage, StoredOutboxEntry } from './outbox-storage.js';
+import type { IdbFactoryLike } from './platform-types.js';
 
 /**
  * Options of {@link createIndexedDbOutbox}.
@@ -12,7 +13,7 @@ export interface IndexedDbOutboxOptions {
   /** The IndexedDB database name (default `chatter`). */
   database?: string;
   /** The `IDBFactory` to use (default `globalThis.indexedDB`). */
-  indexedDB?: IDBFactory;
+  indexedDB?: IdbFactoryLike;
 }
 
 const STORE = 'outbox';

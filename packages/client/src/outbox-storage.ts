@@ -1,3 +1,5 @@
+import type { StorageLike } from './platform-types.js';
+
 /**
  * What an outbox entry asks of the server: `message` sends a new message, `edit` replaces the
  * text of one of the user's messages, `delete` deletes one, `react` and `unreact` add or remove
@@ -113,8 +115,8 @@ export const createMemoryOutbox = (): OutboxStorage => {
 export interface LocalStorageOutboxOptions {
   /** The localStorage key that holds the outbox (default `chatter:outbox`). */
   key?: string;
-  /** The `Storage` to use (default `globalThis.localStorage`). */
-  storage?: Storage;
+  /** The storage to use (default `globalThis.localStorage`), such as `sessionStorage`. */
+  storage?: StorageLike;
 }
 
 const KINDS: ReadonlySet<unknown> = new Set(Object.values(OutboxEntryKind));

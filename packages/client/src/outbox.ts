@@ -1,35 +1,14 @@
 import type { Message, MessageChange } from '@chatter/protocol';
 import { ChatterError, isTransient, toChatterError } from './errors.js';
+import type { ChatterLogger } from './logger.js';
 import { OutboxEntryKind, type OutboxStorage, type StoredOutboxEntry } from './outbox-storage.js';
+import type { PendingMessage, PendingWait } from './pending-message.js';
 
-/**
- * Something the app asked of the server that it has not acknowledged yet (`queued`, `sending`),
- * or that the server refused for good (`failed`, with the reason in `error`): a message
- * (`kind: 'message'`) or a change to one (`edit`, `delete`, `react`, `unreact`, on
- * `messageId`). `text` is the text of a message or an edit, and empty for the other kinds.
- *
- * @example
- * ```ts
- * for (const pending of room.pending) {
- *   if (pending.kind !== 'message') continue; // edits and reactions show on their message
- *   render(pending.text, pending.state === 'failed' ? pending.error?.message : 'sending…');
- * }
- * ```
- */
-export interface PendingMessage {
-  clientId: string;
-  room: string;
-  kind: OutboxEntryKind;
-  text: string;
-  /** The message an `edit`, `delete`, `react` or `unreact` applies to. */
-  messageId?: string;
-  /** The emoji of a `react` or `unreact`. */
-  emoji?: string;
-  /** The message a `message` replies to. */
-  replyTo?: string;
-  createdAt: string;
-  state: 'queued' | 'sending' | 'failed';
-  error?: ChatterError;
+export type { PendingMessage, PendingWait } from './pending-message.js';
+
+interface Waiting {
+  reason: PendingWait;
+  retryAt?: number;
 }
 
 /**
@@ -61,6 +40,7 @@ export interface OutboxDeps {
   changed(room: string): void;
   /** Problems nobody awaits (such as a restored message that fails), for `chat.on('error')`. */
   reportError(error: ChatterError): void;
+  logger?: ChatterLogger;
 }
 
 const RETRY_BASE_MS = 500;
@@ -96,6 +76,8 @@ export class Outbox {
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #wakeRetry: (() => void) | undefined;
+  /** What holds the queue, shown on every queued entry; not connected until told otherwise. */
+  #waiting: Waiting | undefined = { reason: 'connection' };
 
   constructor(deps: OutboxDeps) {
     this.#deps = deps;
@@ -154,7 +136,10 @@ export class Outbox {
       const entries = this.#entries.filter(
         (entry) => room === undefined || entry.stored.room === room,
       );
-      pending = entries.length === 0 ? NOTHING_PENDING : Object.freeze(entries.map(toPending));
+      pending =
+        entries.length === 0
+          ? NOTHING_PENDING
+          : Object.freeze(entries.map((entry) => toPending(entry, this.#waiting)));
       this.#pending.set(room, pending);
     }
     return pending;
@@ -172,6 +157,16 @@ export class Outbox {
     }
     this.#changed(entry.stored.room);
     return true;
+  }
+
+  /**
+   * Says what the connection holds the queue for (`connection`, `token`), or that it holds it no
+   * longer (`undefined`, on connect). A wait of the outbox's own (`rate_limit`, `server`) is
+   * kept until its time comes, unless the connection now holds the queue instead.
+   */
+  waitFor(reason: 'connection' | 'token' | undefined): void {
+    if (reason === undefined && this.#waiting?.retryAt !== undefined) return;
+    this.#setWaiting(reason === undefined ? undefined : { reason });
   }
 
   /**
@@ -225,13 +220,31 @@ export class Outbox {
       if (this.#closed) return false;
       entry.state = 'queued';
       entry.attempts += 1;
-      this.#changed(entry.stored.room);
-      if (error.code === 'DISCONNECTED') return false;
-      if (error.code === 'UNAUTHORIZED' && this.#deps.refreshToken()) return false;
+      if (error.code === 'DISCONNECTED') {
+        this.#changed(entry.stored.room);
+        return false;
+      }
+      if (error.code === 'UNAUTHORIZED' && this.#deps.refreshToken()) {
+        this.#changed(entry.stored.room);
+        return false;
+      }
       if (isTransient(error)) {
-        await this.#sleep(retryDelay(entry.attempts, error));
+        const delay = retryDelay(entry.attempts, error);
+        const waiting: Waiting = {
+          reason: error.code === 'RATE_LIMITED' ? 'rate_limit' : 'server',
+          retryAt: Date.now() + delay,
+        };
+        this.#deps.logger?.[error.code === 'RATE_LIMITED' ? 'warn' : 'debug'](
+          `chatter: the server refused a send (${error.code}); sending again later`,
+          { clientId: entry.stored.clientId, retryInMs: Math.round(delay) },
+        );
+        this.#setWaiting(waiting);
+        await this.#sleep(delay);
+        // Unless the connection took over meanwhile (then it says when the queue may go).
+        if (this.#waiting === waiting) this.#setWaiting(undefined);
         return true;
       }
+      this.#changed(entry.stored.room);
       await this.#fail(entry, error);
       return true;
     }
@@ -252,6 +265,16 @@ export class Outbox {
     if (entry.waiters.length === 0) this.#deps.reportError(error);
     for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
     await this.#forget(entry.stored.clientId);
+  }
+
+  /** Every queued entry now waits for `waiting`: each room holding one is told. */
+  #setWaiting(waiting: Waiting | undefined): void {
+    const before = this.#waiting;
+    if (before?.reason === waiting?.reason && before?.retryAt === waiting?.retryAt) return;
+    this.#waiting = waiting;
+    const rooms = new Set<string>();
+    for (const entry of this.#entries) if (entry.state === 'queued') rooms.add(entry.stored.room);
+    for (const room of rooms) this.#changed(room);
   }
 
   /** An entry of `room` was added, removed, or changed state. */
@@ -289,7 +312,10 @@ export class Outbox {
   }
 }
 
-const toPending = ({ stored, state, error }: Entry): PendingMessage => ({
+const toPending = (
+  { stored, state, error }: Entry,
+  waiting: Waiting | undefined,
+): PendingMessage => ({
   clientId: stored.clientId,
   room: stored.room,
   kind: stored.kind ?? OutboxEntryKind.MESSAGE,
@@ -300,4 +326,6 @@ const toPending = ({ stored, state, error }: Entry): PendingMessage => ({
   createdAt: stored.createdAt,
   state,
   ...(error ? { error } : {}),
+  ...(state === 'queued' && waiting ? { waitingFor: waiting.reason } : {}),
+  ...(state === 'queued' && waiting?.retryAt !== undefined ? { retryAt: waiting.retryAt } : {}),
 });

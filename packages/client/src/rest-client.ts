@@ -22,11 +22,20 @@ export class RestClient {
     path: string,
     schema: Parameters<typeof restRequest<Output>>[0]['schema'],
     query: Record<string, string | number | undefined>,
+    signal?: AbortSignal,
   ): Promise<Output> {
     const { url, tokens, fetch, isClosed } = this.#options;
     if (isClosed()) throw new ChatterError('CLOSED', 'The client is closed');
     const call = async () =>
-      restRequest({ baseUrl: url, path, schema, query, token: await tokens.current(), fetch });
+      restRequest({
+        baseUrl: url,
+        path,
+        schema,
+        query,
+        token: await tokens.current(),
+        fetch,
+        signal,
+      });
     try {
       return await call();
     } catch (error) {
@@ -36,9 +45,9 @@ export class RestClient {
   }
 
   /** `GET /api/status`: of `userIds`, in as many requests as the server's limit per request takes. */
-  async status(userIds?: readonly string[]): Promise<Presence[]> {
+  async status(userIds?: readonly string[], signal?: AbortSignal): Promise<Presence[]> {
     if (userIds === undefined)
-      return (await this.get('api/status', StatusResponseSchema, {})).users;
+      return (await this.get('api/status', StatusResponseSchema, {}, signal)).users;
     const ids = [...new Set(userIds)];
     for (const id of ids) {
       validateLocally(UserIdSchema, id, 'user id');
@@ -53,7 +62,7 @@ export class RestClient {
     }
     const answers = await Promise.all(
       batches.map((batch) =>
-        this.get('api/status', StatusResponseSchema, { users: batch.join(',') }),
+        this.get('api/status', StatusResponseSchema, { users: batch.join(',') }, signal),
       ),
     );
     return answers.flatMap((answer) => answer.users);

@@ -6,6 +6,7 @@ import type {
   TypingEvent,
   User,
 } from '@chatter/protocol';
+import type { RequestOptions } from './deadline.js';
 import type { Listener } from './emitter.js';
 import type { MessageChange, ReadState, ReceiptsEvent } from './log-types.js';
 import type { PendingMessage } from './outbox.js';
@@ -41,13 +42,19 @@ export interface SendOptions {
  * `seq`; otherwise the newest `limit` before `before` (or before the head). `limit` ≤ 100, or
  * ≤ 1000 (`LIMITS.catchUpPageMaxSize`) on a forward page (`after` without `before`); over REST,
  * while the socket is down, a page holds at most 100 and `hasMore` says whether more follow.
+ * `signal` and `timeoutMs` bound the call (see {@link RequestOptions}; default timeout: the
+ * client's `requestTimeoutMs`, 30 s): it rejects with `ABORTED` or `TIMEOUT`.
  *
  * @example
  * ```ts
- * const options: HistoryOptions = { before: room.messages[0]?.seq, limit: 50 };
+ * const options: HistoryOptions = {
+ *   before: room.messages[0]?.seq,
+ *   limit: 50,
+ *   signal: AbortSignal.timeout(5000),
+ * };
  * ```
  */
-export type HistoryOptions = Omit<HistoryPayload, 'room'>;
+export type HistoryOptions = Omit<HistoryPayload, 'room'> & RequestOptions;
 
 /**
  * Sent with a room's `reset` event: the server's history of the room was replaced (restored
@@ -68,7 +75,8 @@ export interface RoomReset {
  * The events of a {@link Room}.
  *
  * - `message`: each message once, in `seq` order, whether it was caught up or live, as it was
- *   when created (what came of it since is in `messages`).
+ *   when created (what came of it since is in `messages`). Not the messages `messages` held when
+ *   `join` resolved (the newest page, and what arrived while joining): read those first.
  * - `edited`, `deleted`, `reaction`: each change to a message once, in `seq` order among the
  *   messages and the other changes, whether it was caught up or live, own changes included. The
  *   payload is the log entry, with the message's state after it; `messages` has the message in
@@ -105,8 +113,10 @@ export interface RoomEvents {
  * message in its latest state (edits, deletions, reactions, the excerpts of replies); it starts
  * with the newest page and grows with live messages and with older pages read by `history`.
  *
- * The getters return the same array (or map) until the next `change` event, so a UI can compare
- * them by identity.
+ * The getters (and `readBy`) return the same value, the same array or map, until the `change`
+ * event that reports a new one, so a UI can compare them by identity and stores such as React's
+ * `useSyncExternalStore` can read them directly. Treat what they return as immutable: the SDK
+ * never modifies an array, map or message it has handed out; it hands out a new one.
  *
  * @example
  * ```ts
@@ -123,7 +133,10 @@ export interface Room {
   readonly name: string;
   /** The room history's epoch; `seq` positions are only comparable within one epoch. */
   readonly epoch: string | null;
-  /** The messages held, ordered by `seq`, each in its latest state; deleted ones as tombstones. */
+  /**
+   * The messages held, ordered by `seq`, each in its latest state; deleted ones as tombstones.
+   * When `join` resolves: the newest page, and whatever arrived while joining.
+   */
   readonly messages: readonly Message[];
   /** Whether older messages exist before `messages[0]` (read them with `history`). */
   readonly hasMoreHistory: boolean;
@@ -190,10 +203,20 @@ export interface Room {
    * The ids of the users other than the author who have read the message (their read position
    * is at or past it), furthest first: from `readPositions`, so from the furthest
    * `LIMITS.readReceiptsListed` readers on join on. Empty for a message the room does not hold.
-   * The same array until the next `receipts` event.
+   * The same array until a `change` event reports that positions moved (`receipts`).
    */
   readBy(messageId: string): readonly string[];
-  /** Reads a page of history; a page just older than `messages` is also prepended to it. */
+  /**
+   * Reads a page of history; a page just older than `messages` is also prepended to it. Rejects
+   * with `ABORTED` when `signal` aborts and `TIMEOUT` after `timeoutMs` (default: the client's
+   * `requestTimeoutMs`, 30 s), and nothing is prepended then.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * const page = await room.history({ before: room.messages[0]?.seq, signal: controller.signal });
+   * ```
+   */
   history(options?: HistoryOptions): Promise<HistoryPage>;
   /** Tells the room whether this user is typing; the server ends it after a few idle seconds. */
   typing(isTyping: boolean): void;

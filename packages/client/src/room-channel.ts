@@ -1,5 +1,6 @@
 import type { AckSuccess, HistoryPayload, JoinAck, Message } from '@chatter/protocol';
 import type { ChangeRequest } from './change-requests.js';
+import type { RequestOptions } from './deadline.js';
 import type { ChatterError } from './errors.js';
 import type { ReadState } from './log-types.js';
 import type { PendingMessage } from './outbox.js';
@@ -10,7 +11,8 @@ type JoinedAck = AckSuccess<JoinAck>;
 /** What a room needs from its client. */
 export interface RoomChannel {
   join(room: string, since?: { since: number; epoch: string }): Promise<JoinedAck>;
-  history(payload: HistoryPayload): Promise<HistoryPage>;
+  /** A page; with `options` (an app's call), under a deadline and abortable. */
+  history(payload: HistoryPayload, options?: RequestOptions): Promise<HistoryPage>;
   send(room: string, text: string, replyTo?: string): Promise<Message>;
   /** Queues a change in the outbox; resolves with the message in its latest state. */
   change(room: string, change: ChangeRequest): Promise<Message>;

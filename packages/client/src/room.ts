@@ -105,6 +105,10 @@ export class RoomImpl implements Room {
   get settled(): boolean {
     return this.#sync.settled;
   }
+  /** The server answered this room's join on the current connection (catching up or not). */
+  get joinedOnServer(): boolean {
+    return this.#sync.live;
+  }
 
   on<E extends keyof RoomEvents>(event: E, listener: Listener<RoomEvents[E]>): () => void {
     return this.#events.on(event, listener);
@@ -156,12 +160,14 @@ export class RoomImpl implements Room {
 
   async history(options: HistoryOptions = {}): Promise<HistoryPage> {
     this.#assertActive();
+    const { signal, timeoutMs, ...query } = options;
     const payload = validateLocally(
       HistoryPayloadSchema,
-      { limit: LIMITS.historyPageDefaultSize, ...options, room: this.name },
+      { limit: LIMITS.historyPageDefaultSize, ...query, room: this.name },
       'history',
     );
-    const page = await this.#channel.history(payload);
+    const page = await this.#channel.history(payload, { signal, timeoutMs });
+    if (this.#left) return page;
     if (
       payload.after === undefined &&
       this.#sync.state.prependOlder(page.messages, page.hasMore, payload.before)
@@ -188,11 +194,20 @@ export class RoomImpl implements Room {
 
   async leave(): Promise<void> {
     if (this.#left) return;
+    this.abandon();
+    await this.#channel.leave(this.name);
+  }
+
+  /**
+   * Stops this room object for good without telling its client: a join given up on before it
+   * resolved (the client removed it and leaves on the server once that join is answered).
+   */
+  abandon(): void {
+    if (this.#left) return;
     this.#left = true;
     this.#sync.leave();
     this.#typing.clear();
     this.#reads.close(new ChatterError('CLOSED', `You left room "${this.name}"`));
-    await this.#channel.leave(this.name);
     this.#events.clear();
   }
 

@@ -40,14 +40,21 @@ export class TokenSource {
   #token: string | undefined;
   #fetching: Promise<string> | undefined;
   #user: User | null;
+  readonly #userChanged: () => void;
 
-  constructor(token: string | undefined, getToken: GetToken | undefined) {
+  /** `userChanged` hears when `user` becomes a different user (another id or name). */
+  constructor(
+    token: string | undefined,
+    getToken: GetToken | undefined,
+    userChanged: () => void = () => {},
+  ) {
     this.#token = token;
     this.#getToken = getToken;
     this.#user = token ? userFromToken(token) : null;
+    this.#userChanged = userChanged;
   }
 
-  /** The user the current token names, once there is a token. */
+  /** The user the current token names, once there is a token: the same object until it changes. */
   get user(): User | null {
     return this.#user;
   }
@@ -64,13 +71,15 @@ export class TokenSource {
     if (!getToken) return Promise.reject(new ChatterError('UNAUTHORIZED', 'No token'));
     this.#fetching ??= (async () => {
       try {
-        const token = await getToken();
+        // Never synchronously: a getToken that throws at once would settle this before `#fetching`
+        // is set, and the `finally` below would leave that failed promise there for good.
+        const token = await Promise.resolve().then(getToken);
         if (typeof token !== 'string' || token.length === 0) {
           throw new ChatterError('UNAUTHORIZED', 'getToken() returned no token');
         }
         checkLength(token);
         this.#token = token;
-        this.#user = userFromToken(token) ?? this.#user;
+        this.#setUser(userFromToken(token));
         return token;
       } catch (error) {
         throw toChatterError(error, 'UNAUTHORIZED');
@@ -79,6 +88,46 @@ export class TokenSource {
       }
     })();
     return this.#fetching;
+  }
+
+  /** Takes the user a new token names, keeping the object in hand when it is the same user. */
+  #setUser(user: User | null): void {
+    if (!user || (user.id === this.#user?.id && user.name === this.#user.name)) return;
+    this.#user = user;
+    this.#userChanged();
+  }
+
+  /** The token in hand, if any, without asking `getToken`. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** Whether a `getToken` can supply new tokens. */
+  get refreshable(): boolean {
+    return this.#getToken !== undefined;
+  }
+
+  /** Replaces the token in hand (`chat.setToken`); throws for one no server accepts. */
+  set(token: string): void {
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new ChatterError('VALIDATION', 'setToken() needs a token');
+    }
+    checkLength(token);
+    this.#token = token;
+    this.#setUser(userFromToken(token));
+  }
+
+  /** Asks `getToken` for a new token now, before the one in hand expires. */
+  refresh(): Promise<string> {
+    if (this.#fetching) return this.#fetching;
+    const kept = this.#token;
+    this.#token = undefined;
+    const fetching = this.current();
+    // Until the new one comes, the old one is still good for the next handshake.
+    fetching.catch(() => {
+      if (this.#token === undefined) this.#token = kept;
+    });
+    return fetching;
   }
 
   /** Forgets the token so the next use asks `getToken`; `false` when there is no `getToken`. */
