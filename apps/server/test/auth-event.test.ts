@@ -51,6 +51,24 @@ describe('the auth event', () => {
     expect(await gone).toBe('io server disconnect');
   });
 
+  it('refuses a token that does not allow a room the connection is in, and takes a wider one', async () => {
+    const { url } = await startTestServer();
+    const socket = await connect(url, await signToken({ ...ada, rooms: ['a', 'b'] }));
+    ok(await socket.emitWithAck('join', { room: 'a' }));
+    ok(await socket.emitWithAck('join', { room: 'b' }));
+    const narrower = await signToken({ ...ada, rooms: ['a'] });
+    expect(await socket.emitWithAck('auth', { token: narrower })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', details: { rooms: ['b'] } },
+    });
+    ok(
+      await socket.emitWithAck('auth', {
+        token: await signToken({ ...ada, rooms: ['a', 'b', 'c'] }),
+      }),
+    );
+    ok(await socket.emitWithAck('auth', { token: await signToken(ada) }));
+  });
+
   it('refuses expired, forged and claimless tokens with UNAUTHORIZED', async () => {
     const { url } = await startTestServer();
     const socket = await connect(url, await signToken(ada));

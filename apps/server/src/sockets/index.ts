@@ -58,7 +58,12 @@ export const registerSockets = (
 
   const lifecycle = connectionLifecycle(deps);
   const handlers: EventHandlers = {
-    ...authHandlers({ auth: deps.auth, expireAt: lifecycle.expireAt, logger: deps.logger }),
+    ...authHandlers({
+      auth: deps.auth,
+      policy: deps.policy,
+      expireAt: lifecycle.expireAt,
+      logger: deps.logger,
+    }),
     ...roomHandlers(deps),
     ...messageHandlers(deps),
     ...messageChangeHandlers(deps),
