@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { refreshAt } from './token-refresh.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SILENT_LOGGER } from './logger.js';
+import { refreshAt, TokenRefresh } from './token-refresh.js';
 import { TokenSource } from './token-source.js';
 
 const MINUTE = 60_000;
@@ -56,5 +57,80 @@ describe('TokenSource', () => {
     next = 'second.token.x';
     await expect(tokens.refresh()).resolves.toBe('second.token.x');
     expect(tokens.token).toBe('second.token.x');
+  });
+});
+
+const jwt = (claims: object) =>
+  `e30.${btoa(JSON.stringify(claims)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}.sig`;
+
+describe('TokenRefresh', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const setup = (tokensToIssue: string[], connected = true) => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    const issued = [...tokensToIssue];
+    const tokens = new TokenSource(undefined, () => issued.shift() ?? 'none');
+    const renewed: string[] = [];
+    const expiring: number[] = [];
+    const refresh = new TokenRefresh({
+      tokens,
+      connected: () => connected,
+      renew: async (token) => {
+        renewed.push(token);
+      },
+      expiring: (at) => expiring.push(at),
+      logger: SILENT_LOGGER,
+      reportError: () => {},
+    });
+    return { tokens, refresh, renewed, expiring };
+  };
+
+  it('hands a new token to the connection before the one in hand expires', async () => {
+    const now = 1_000_000_000;
+    const first = jwt({ sub: 'a', name: 'A', iat: now, exp: now + 3600 });
+    const second = jwt({ sub: 'a', name: 'A', iat: now + 3000, exp: now + 7200 });
+    const { tokens, refresh, renewed } = setup([first, second]);
+    await tokens.current();
+    refresh.schedule();
+    await vi.advanceTimersByTimeAsync(0.79 * 3600_000);
+    expect(renewed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0.12 * 3600_000);
+    expect(renewed).toEqual([second]);
+    refresh.close();
+  });
+
+  it('asks again when getToken answers with the token about to expire', async () => {
+    const now = 1_000_000_000;
+    const first = jwt({ sub: 'a', name: 'A', iat: now, exp: now + 600 });
+    const second = jwt({ sub: 'a', name: 'A', iat: now + 500, exp: now + 1200 });
+    const { tokens, refresh, renewed } = setup([first, first, second]);
+    await tokens.current();
+    refresh.schedule();
+    // The first refresh (at 80–90 %) gets the same token back; the next one, 5 s on, a new one.
+    await vi.advanceTimersByTimeAsync(0.9 * 600_000 + 5000);
+    expect(renewed).toEqual([second]);
+    refresh.close();
+  });
+
+  it('with a fixed token, says once that it is expiring', async () => {
+    const now = 1_000_000_000;
+    const fixed = jwt({ sub: 'a', name: 'A', iat: now, exp: now + 600 });
+    vi.useFakeTimers({ now: now * 1000 });
+    const expiring: number[] = [];
+    const refresh = new TokenRefresh({
+      tokens: new TokenSource(fixed, undefined),
+      connected: () => true,
+      renew: async () => {},
+      expiring: (at) => expiring.push(at),
+      logger: SILENT_LOGGER,
+      reportError: () => {},
+    });
+    refresh.schedule();
+    refresh.schedule();
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(expiring).toEqual([(now + 600) * 1000]);
+    refresh.close();
   });
 });

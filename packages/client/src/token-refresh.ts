@@ -95,6 +95,7 @@ export class TokenRefresh {
       return;
     }
     this.#lastRefreshAt = Date.now();
+    const previous = tokens.token;
     let token: string;
     try {
       token = await tokens.refresh();
@@ -102,6 +103,14 @@ export class TokenRefresh {
       if (this.#closed) return;
       logger.warn('chatter: getToken() failed while refreshing the token; trying again', {
         error: toChatterError(error).message,
+        inMs: RETRY_MS,
+      });
+      this.#retry(expiresAtMs);
+      return;
+    }
+    if (token === previous) {
+      // A getToken that caches tokens until they expire: ask again a little later.
+      logger.warn('chatter: getToken() returned the token about to expire; asking again', {
         inMs: RETRY_MS,
       });
       this.#retry(expiresAtMs);
@@ -122,6 +131,12 @@ export class TokenRefresh {
       const error = toChatterError(thrown);
       // Dropped meanwhile: the next handshake carries the new token anyway.
       if (error.code === 'DISCONNECTED' || this.#closed) return;
+      if (error.code === 'NOT_FOUND') {
+        // A server from before `auth`: it drops the session at expiry, and the reconnection
+        // brings the new token, as it always did.
+        logger.info('chatter: the server cannot renew a session; it reconnects at expiry');
+        return;
+      }
       logger.warn('chatter: the server refused the new token', { code: error.code });
       this.#deps.reportError(
         new ChatterError(error.code, `The new token was refused: ${error.message}`, {

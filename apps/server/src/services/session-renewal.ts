@@ -27,7 +27,7 @@ export const renewSession = async (
     );
   }
   const outside = [...joinedRooms].filter((room) => !policy.decide(user, 'join', room).allowed);
-  if (outside.length > 0 && false) {
+  if (outside.length > 0) {
     throw new AppError(
       'FORBIDDEN',
       'The token does not allow every room this connection is in: connect anew with it',
