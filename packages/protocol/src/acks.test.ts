@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import {
+  AuthAckSchema,
   AwayAckSchema,
   type ClientEventName,
   clientEventAckSchemas,
@@ -74,6 +75,7 @@ const successes = {
       },
     ],
   },
+  auth: { ok: true, expiresAt: '2026-11-24T10:00:00.000Z' },
 } satisfies {
   [E in AckedEvent]: Extract<z.output<(typeof clientEventAckSchemas)[E]>, { ok: true }>;
 };
@@ -97,6 +99,7 @@ describe('clientEventAckSchemas', () => {
       'unreact',
       'read',
       'rooms',
+      'auth',
     ];
     expect([...ackedEvents].sort()).toEqual([...expected].sort());
   });
@@ -114,6 +117,7 @@ describe('clientEventAckSchemas', () => {
       unreact: MessageChangeAckSchema,
       read: ReadAckSchema,
       rooms: RoomsAckSchema,
+      auth: AuthAckSchema,
     });
   });
 

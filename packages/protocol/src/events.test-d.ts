@@ -2,6 +2,8 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type {
   AckError,
+  AuthAck,
+  AuthPayload,
   AwayAck,
   AwayPayload,
   ClientEventName,
@@ -88,6 +90,12 @@ describe('ClientToServerEvents', () => {
     >();
   });
 
+  it('answers auth with its acknowledgement', () => {
+    expectTypeOf<Parameters<ClientToServerEvents['auth']>>().toEqualTypeOf<
+      [AuthPayload, (response: AuthAck) => void]
+    >();
+  });
+
   it('gives typing no acknowledgement', () => {
     expectTypeOf<Parameters<ClientToServerEvents['typing']>>().toEqualTypeOf<[TypingPayload]>();
   });
@@ -106,6 +114,7 @@ describe('ClientToServerEvents', () => {
       | 'unreact'
       | 'read'
       | 'rooms'
+      | 'auth'
     >();
   });
 

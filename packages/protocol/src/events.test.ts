@@ -30,6 +30,7 @@ const validPayloads = {
   unreact: { room: 'general', id: 'm1', emoji: '👩🏽‍💻' },
   read: { room: 'general', seq: 12 },
   rooms: {},
+  auth: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' },
 } satisfies { [E in ClientEventName]: ClientEventPayload<E> };
 
 const clientEvents = Object.keys(clientEventSchemas) as ClientEventName[];
