@@ -149,6 +149,7 @@ describe('the persistent outboxes in a browser', () => {
         text: TEXT,
         createdAt: expect.any(String),
         state: 'queued',
+        waitingFor: 'connection',
       });
       if (!pending) throw new Error('nothing is pending');
       const entry = {
