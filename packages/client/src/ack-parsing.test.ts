@@ -1,6 +1,6 @@
 import type { Message } from '@chatter/protocol';
 import { describe, expect, it } from 'vitest';
-import { parseAck } from './connection.js';
+import { parseAck } from './ack-parsing.js';
 
 const message = (seq: number): Message => ({
   id: `m${seq}`,
