@@ -16,8 +16,14 @@ import {
 } from '@chatter/protocol';
 import { SignJWT } from 'jose';
 
-/** The server's source; spawned as its own process, exactly as `pnpm dev` runs it. */
-const SERVER_DIR = fileURLToPath(new URL('../../../../apps/server/', import.meta.url));
+/**
+ * The server's source; spawned as its own process, exactly as `pnpm dev` runs it. Resolved as a
+ * path: the React tests run this under happy-dom, whose global URL `fileURLToPath` refuses.
+ */
+const SERVER_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../apps/server',
+);
 
 export const TEST_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 
