@@ -66,7 +66,10 @@ const ack = (
 const joined = (...page: number[]) => {
   const state = new RoomState();
   const head = page.at(-1) ?? 0;
-  state.applyJoin(ack({ epoch: 'e1', head, messages: page.map(message), hasMore: false }), false);
+  state.applyJoin(
+    ack({ epoch: 'e1', head, messages: page.map(message), hasMore: false }),
+    undefined,
+  );
   return state;
 };
 
@@ -111,7 +114,7 @@ describe('RoomState', () => {
     state.receive(message(10));
     const { passed } = state.applyJoin(
       ack({ epoch: 'e1', head: 10, messages: [8, 9, 10].map(message), hasMore: true }),
-      false,
+      undefined,
     );
     expect(seqs(passed)).toEqual([11]);
     expect(seqs(state.messages)).toEqual([8, 9, 10, 11]);
@@ -123,7 +126,7 @@ describe('RoomState', () => {
     state.connectionLost();
     const { outcome, passed } = state.applyJoin(
       ack({ epoch: 'e1', head: 5, messages: [3, 4].map(message), hasMore: true }),
-      true,
+      2,
     );
     expect(outcome.reset).toBe(false);
     expect(seqs(passed)).toEqual([3, 4]);
@@ -135,7 +138,7 @@ describe('RoomState', () => {
     const state = joined(1, 2, 3);
     const { outcome } = state.applyJoin(
       ack({ epoch: 'e2', head: 1, messages: [message(1)], hasMore: false }),
-      true,
+      3,
     );
     expect(outcome).toEqual({ reset: true, previousEpoch: 'e1' });
     expect(seqs(state.messages)).toEqual([1]);
@@ -149,7 +152,7 @@ describe('RoomState', () => {
     state.connectionLost();
     const { outcome } = state.applyJoin(
       ack({ epoch: 'e1', head: 2, messages: [1, 2].map(message), hasMore: false }),
-      true,
+      4,
     );
     expect(outcome).toEqual({ reset: true, previousEpoch: 'e1' });
     expect(seqs(state.messages)).toEqual([1, 2]);
@@ -157,12 +160,27 @@ describe('RoomState', () => {
     expect(state.behind).toBe(false);
   });
 
+  it('keeps an entry acknowledged while the join was on its way, beyond the head the join read', () => {
+    // Rejoining after 2; the outbox's resend is stored as 3 and its acknowledgement arrives
+    // before the join's answer, which read the head just before that.
+    const state = joined(1, 2);
+    state.connectionLost();
+    state.receive(message(3));
+    const { outcome, passed } = state.applyJoin(
+      ack({ epoch: 'e1', head: 2, messages: [], hasMore: false }),
+      2,
+    );
+    expect(outcome.reset).toBe(false);
+    expect(passed).toEqual([]);
+    expect(seqs(state.messages)).toEqual([1, 2, 3]);
+  });
+
   it('does not reset when the head is exactly what it holds', () => {
     const state = joined(1, 2);
     state.connectionLost();
     const { outcome } = state.applyJoin(
       ack({ epoch: 'e1', head: 2, messages: [], hasMore: false }),
-      true,
+      2,
     );
     expect(outcome.reset).toBe(false);
     expect(seqs(state.messages)).toEqual([1, 2]);
@@ -312,7 +330,7 @@ describe('RoomState: changes in the log', () => {
     const state = new RoomState();
     state.applyJoin(
       ack({ epoch: 'e1', head: 2, messages: [parent, reply], hasMore: false }),
-      false,
+      undefined,
     );
 
     state.receiveChange(edit(parent, 3, 'message one'));
@@ -334,7 +352,7 @@ describe('RoomState: changes in the log', () => {
     state.receive(message(5));
     state.applyJoin(
       ack({ epoch: 'e1', head: 5, messages: [1, 2].map(message), hasMore: false }),
-      false,
+      undefined,
     );
     expect(state.last).toBe(2);
     expect(state.behind).toBe(true);
@@ -358,7 +376,7 @@ describe('RoomState: changes in the log', () => {
         changes: [edit(message(1), 3, 'edited while away')],
         hasMore: false,
       }),
-      true,
+      2,
     );
     expect(seqs(passed)).toEqual([3, 4]);
     expect(state.messages.map((each) => each.text)).toEqual([

@@ -99,12 +99,21 @@ export class RoomState {
     return true;
   }
 
-  /** Applies a join acknowledgement; `resumed` says whether the join sent `since`. */
-  applyJoin(ack: JoinedAck, resumed: boolean): { outcome: JoinOutcome; passed: LogEntry[] } {
+  /**
+   * Applies a join acknowledgement. `since` is the `seq` the join resumed after, undefined for a
+   * join that sent none.
+   */
+  applyJoin(
+    ack: JoinedAck,
+    since: number | undefined,
+  ): { outcome: JoinOutcome; passed: LogEntry[] } {
     const previousEpoch = this.epoch;
-    // A head behind `last` means entries this client holds are gone from the server: its
-    // timeline can no longer be trusted, even where the epoch is the same.
-    const reset = resumed && (ack.epoch !== previousEpoch || ack.head < this.last);
+    const resumed = since !== undefined;
+    // A head behind the `since` the join sent means entries this client held are gone from the
+    // server: its timeline can no longer be trusted, even where the epoch is the same. Compared
+    // with `since`, not `last`: an acknowledgement of a send or change made while the join was on
+    // its way can arrive first, with a `seq` beyond the head the join read.
+    const reset = resumed && (ack.epoch !== previousEpoch || ack.head < since);
     if (resumed && !reset) {
       this.head = Math.max(this.head, ack.head);
       const passed = this.receiveAll(ack.messages, ack.changes);

@@ -135,7 +135,7 @@ export class RoomSync {
     if (generation !== this.#generation || this.#left) {
       throw new ChatterError('DISCONNECTED', 'The connection dropped while joining');
     }
-    const { outcome, passed } = state.applyJoin(ack, since !== undefined);
+    const { outcome, passed } = state.applyJoin(ack, since?.since);
     this.#live = true;
     this.#deps.joined(ack, outcome, !since || outcome.reset, passed);
     if (state.behind) await this.#startCatchUp();
